@@ -1,0 +1,2 @@
+/* Every container handler, in probe order. X-macro: define FORMAT(x). */
+FORMAT(archive)

@@ -1,0 +1,66 @@
+/* What format handlers see of a running scan.
+ *
+ * A handler never recurses and never matches: it hands every embedded
+ * object to the scan through vgi_scan_child() (a zero-copy fmap view) or a
+ * vgi_child (bytes it inflates), and the scan charges the budget, applies
+ * the limits and emits events. */
+#ifndef VGI_SCAN_SCAN_INT_H
+#define VGI_SCAN_SCAN_INT_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <vigil/fmap.h>
+#include <vigil/limits.h>
+#include <vigil/result.h>
+
+typedef struct vgi_scan_ctx vgi_scan_ctx;
+
+const vg_limits *vgi_scan_limits(const vgi_scan_ctx *ctx);
+
+/* 1 when the handler should stop emitting children: a detection ended the
+ * scan (no allmatch), the callback aborted, or the time limit passed (the
+ * limit event is emitted here, once). */
+int vgi_scan_should_stop(vgi_scan_ctx *ctx);
+
+/* Name of the object currently being parsed (chain's last entry). */
+const char *vgi_scan_current_name(const vgi_scan_ctx *ctx);
+
+/* Scans child (a view the handler owns and closes afterwards) as a member of
+ * the current object. Counts it against max_files of the current object and
+ * its size against max_scan_size. Returns VG_ERR_LIMIT when the member was
+ * not scanned because of a limit (already reported), VG_ERR_ABORTED when the
+ * scan must stop; VG_OK otherwise, whatever the child contained. */
+vg_error vgi_scan_child(vgi_scan_ctx *ctx, vg_fmap *child, const char *name);
+
+/* Reports a problem inside the current object: corrupt data, I/O, or an
+ * unsupported feature. format is the handler's name. */
+void vgi_scan_report_error(vgi_scan_ctx *ctx, vg_error code, const char *format,
+                           const char *msgfmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Reports a limit hit on the current object (once per kind and object). */
+void vgi_scan_report_limit(vgi_scan_ctx *ctx, vg_limit_kind kind, const char *format,
+                           const char *msgfmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* ---- child.c: members that must be inflated ----
+ *
+ *     vgi_child *c;
+ *     if ((err = vgi_child_begin(ctx, &c)) != VG_OK) ...       VG_ERR_LIMIT: max_files reached
+ *     while ((n = inflate(buf)) > 0)
+ *         if ((err = vgi_child_write(c, buf, n)) != VG_OK) break;
+ *     err2 = vgi_child_finish(c, "docs/a.exe");                scans what was written
+ *
+ * Bytes are kept in memory up to the stream threshold and spooled to an
+ * anonymous temporary file beyond it. vgi_child_write() returns VG_ERR_LIMIT
+ * once the member outgrows max_file_size, the top-level file's max_scan_size,
+ * or the container's max_ratio: stop inflating then; finish() still scans the
+ * part written and the limit is already reported. */
+typedef struct vgi_child vgi_child;
+
+vg_error vgi_child_begin(vgi_scan_ctx *ctx, vgi_child **out);
+vg_error vgi_child_write(vgi_child *child, const void *data, size_t len);
+/* Scans and frees child. Returns as vgi_scan_child(). */
+vg_error vgi_child_finish(vgi_child *child, const char *name);
+/* Frees child without scanning it. NULL is a no-op. */
+void vgi_child_discard(vgi_child *child);
+
+#endif
