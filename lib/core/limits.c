@@ -17,7 +17,7 @@ vg_limits vg_limits_default(void)
         .max_ratio = 1000,
         .max_time_ms = 120000,
         .max_verify_steps = 64u << 20,
-        .stream_threshold = 16u << 20,
+        .stream_threshold = 2u << 20,
     };
     return l;
 }

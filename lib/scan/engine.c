@@ -91,7 +91,7 @@ static vg_error parse_into(vg_engine *e, const char *name, const char *buf, size
                                 "`sigtool -u` and load the files inside");
         return vgi_diag_set(diag, VG_ERR_UNSUPPORTED, name, 0, 0,
                             "unknown signature file type (expected .hdb .hsb .ndb .fp .sfp "
-                            ".ign2)");
+                            ".ign2 .ign)");
     }
     return fmt->parse(e->db, name, buf, len, diag);
 }

@@ -100,11 +100,15 @@ void vgi_sigdb_free(vgi_sigdb *db);
 
 /* Transactions: a failed load rolls back to the mark taken before it. */
 typedef struct vgi_sigdb_mark {
-    size_t names, hashes[VGI_HASH_KINDS], allows[VGI_HASH_KINDS], bodies, ignores;
+    size_t names, hashes[VGI_HASH_KINDS], allows[VGI_HASH_KINDS], bodies, ignores, skipped;
 } vgi_sigdb_mark;
 void vgi_sigdb_mark_take(const vgi_sigdb *db, vgi_sigdb_mark *m);
 void vgi_sigdb_rollback(vgi_sigdb *db, const vgi_sigdb_mark *m);
 
+/* Makes room for `hashes` more entries of kind (allow or not) and
+ * `name_bytes` more pool bytes, so a million-line file grows its arrays once. */
+vg_error vgi_sigdb_reserve(vgi_sigdb *db, vgi_hash_kind kind, int allow, size_t hashes,
+                           size_t name_bytes);
 /* Copies name[0..len) into the pool and returns its offset in *off. */
 vg_error vgi_sigdb_add_name(vgi_sigdb *db, const char *name, size_t len, uint32_t *off);
 const char *vgi_sigdb_name(const vgi_sigdb *db, uint32_t off);

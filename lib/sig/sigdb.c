@@ -83,6 +83,7 @@ void vgi_sigdb_mark_take(const vgi_sigdb *db, vgi_sigdb_mark *m)
     }
     m->bodies = db->n_bodies;
     m->ignores = db->n_ignores;
+    m->skipped = db->skipped;
 }
 
 void vgi_sigdb_rollback(vgi_sigdb *db, const vgi_sigdb_mark *m)
@@ -98,6 +99,19 @@ void vgi_sigdb_rollback(vgi_sigdb *db, const vgi_sigdb_mark *m)
     for (size_t i = m->ignores; i < db->n_ignores; i++)
         vg_free(db->ignores[i]);
     db->n_ignores = m->ignores;
+    db->skipped = m->skipped;
+}
+
+vg_error vgi_sigdb_reserve(vgi_sigdb *db, vgi_hash_kind kind, int allow, size_t hashes,
+                           size_t name_bytes)
+{
+    if ((unsigned)kind >= VGI_HASH_KINDS)
+        return VG_ERR_INVALID_ARG;
+    hash_vec *hv = &db->hashes[kind][allow ? 1 : 0];
+    vg_error err = grow((void **)&hv->v, &hv->cap, hv->n + hashes, sizeof *hv->v);
+    if (err == VG_OK)
+        err = grow((void **)&db->names, &db->names_cap, db->names_len + name_bytes, 1);
+    return err;
 }
 
 vg_error vgi_sigdb_add_name(vgi_sigdb *db, const char *name, size_t len, uint32_t *off)
