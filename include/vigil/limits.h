@@ -28,14 +28,14 @@ typedef enum vg_limit_kind {
 } vg_limit_kind;
 
 typedef struct vg_limits {
-    unsigned max_depth;          /* container nesting; top-level file is depth 0 */
-    uint64_t max_file_size;      /* bytes of one object (file or member) */
-    uint64_t max_scan_size;      /* bytes scanned per top-level file, all members */
-    unsigned max_files;          /* members extracted per container */
-    unsigned max_ratio;          /* bytes out / bytes in, per container */
-    uint64_t max_time_ms;        /* wall time per top-level file; 0 = unlimited */
-    uint64_t max_verify_steps;   /* verifier work per object, against pathological sigs */
-    uint64_t stream_threshold;   /* objects larger than this are scanned as streams */
+    unsigned max_depth;        /* container nesting; top-level file is depth 0 */
+    uint64_t max_file_size;    /* bytes of one object (file or member) */
+    uint64_t max_scan_size;    /* bytes scanned per top-level file, all members */
+    unsigned max_files;        /* members extracted per container */
+    unsigned max_ratio;        /* bytes out / bytes in, per container */
+    uint64_t max_time_ms;      /* wall time per top-level file; 0 = unlimited */
+    uint64_t max_verify_steps; /* verifier work per object, against pathological sigs */
+    uint64_t stream_threshold; /* objects larger than this are scanned as streams */
 } vg_limits;
 
 /* ClamAV's defaults or tighter. */

@@ -41,8 +41,7 @@ vg_error vg_scanner_scan_path(vg_scanner *scanner, const char *path, vg_result *
 vg_error vg_scanner_scan_fd(vg_scanner *scanner, int fd, const char *name, vg_result *out);
 vg_error vg_scanner_scan_mem(vg_scanner *scanner, const void *buf, size_t len, const char *name,
                              vg_result *out);
-vg_error vg_scanner_scan_fmap(vg_scanner *scanner, vg_fmap *map, const char *name,
-                              vg_result *out);
+vg_error vg_scanner_scan_fmap(vg_scanner *scanner, vg_fmap *map, const char *name, vg_result *out);
 /* Reads a non-seekable stream (pipe, socket, stdin) to its end, spooling to
  * an anonymous temporary file past the stream threshold, then scans it. */
 vg_error vg_scanner_scan_stream(vg_scanner *scanner, int fd, const char *name, vg_result *out);

@@ -27,9 +27,12 @@ const char *vgi_hash_name(vgi_hash_kind kind)
 static const EVP_MD *md_of(int kind)
 {
     switch (kind) {
-    case VGI_HASH_MD5: return EVP_md5();
-    case VGI_HASH_SHA1: return EVP_sha1();
-    default: return EVP_sha256();
+    case VGI_HASH_MD5:
+        return EVP_md5();
+    case VGI_HASH_SHA1:
+        return EVP_sha1();
+    default:
+        return EVP_sha256();
     }
 }
 

@@ -38,8 +38,7 @@ vg_error vg_limits_validate(const vg_limits *l, vg_diag *d)
     if (l->max_ratio == 0)
         return vgi_diag_set(d, VG_ERR_INVALID_ARG, "limits", 0, 0, "max_ratio must be > 0");
     if (l->max_verify_steps == 0)
-        return vgi_diag_set(d, VG_ERR_INVALID_ARG, "limits", 0, 0,
-                            "max_verify_steps must be > 0");
+        return vgi_diag_set(d, VG_ERR_INVALID_ARG, "limits", 0, 0, "max_verify_steps must be > 0");
     if (l->stream_threshold < 4096 || l->stream_threshold > (1u << 30))
         return vgi_diag_set(d, VG_ERR_INVALID_ARG, "limits", 0, 0,
                             "stream_threshold must be 4 KiB..1 GiB");
@@ -49,14 +48,22 @@ vg_error vg_limits_validate(const vg_limits *l, vg_diag *d)
 const char *vg_limit_name(vg_limit_kind kind)
 {
     switch (kind) {
-    case VG_LIMIT_DEPTH: return "depth";
-    case VG_LIMIT_FILESIZE: return "filesize";
-    case VG_LIMIT_SCANSIZE: return "scansize";
-    case VG_LIMIT_FILES: return "files";
-    case VG_LIMIT_RATIO: return "ratio";
-    case VG_LIMIT_TIME: return "time";
-    case VG_LIMIT_MATCHWORK: return "matchwork";
-    case VG_LIMIT_NONE: break;
+    case VG_LIMIT_DEPTH:
+        return "depth";
+    case VG_LIMIT_FILESIZE:
+        return "filesize";
+    case VG_LIMIT_SCANSIZE:
+        return "scansize";
+    case VG_LIMIT_FILES:
+        return "files";
+    case VG_LIMIT_RATIO:
+        return "ratio";
+    case VG_LIMIT_TIME:
+        return "time";
+    case VG_LIMIT_MATCHWORK:
+        return "matchwork";
+    case VG_LIMIT_NONE:
+        break;
     }
     return "none";
 }

@@ -19,9 +19,9 @@ typedef struct fd_map {
     vg_fmap base;
     int fd;
     uint8_t *win;
-    size_t cap;     /* window capacity */
-    uint64_t wpos;  /* object offset of win[0] */
-    size_t wlen;    /* valid bytes in win */
+    size_t cap;    /* window capacity */
+    uint64_t wpos; /* object offset of win[0] */
+    size_t wlen;   /* valid bytes in win */
 } fd_map;
 
 static size_t pread_full(int fd, void *dst, size_t len, uint64_t off)

@@ -29,7 +29,7 @@
 #include "../core/mem.h"
 #include "match.h"
 
-#define CACHE_TAG "vigil-hs-cache-1"
+#define CACHE_TAG       "vigil-hs-cache-1"
 #define CACHE_MAX_BYTES ((size_t)1 << 31)
 
 typedef struct atom_item {

@@ -11,10 +11,10 @@
 #include "../sig/sig.h"
 
 typedef struct vgi_hs_ref {
-    uint32_t sig;  /* index into the body signature array */
-    uint32_t el;   /* anchor: element and byte where the atom starts */
+    uint32_t sig; /* index into the body signature array */
+    uint32_t el;  /* anchor: element and byte where the atom starts */
     uint32_t byte;
-    uint32_t len;  /* atom length: the match ends len bytes after the anchor */
+    uint32_t len; /* atom length: the match ends len bytes after the anchor */
 } vgi_hs_ref;
 
 typedef struct vgi_hs_db {

@@ -27,8 +27,7 @@ vg_error vgi_child_begin(vgi_scan_ctx *c, vgi_child **out)
         return VG_ERR_ABORTED;
     const vgi_frame *pf = &c->frames[c->depth];
     if (pf->files >= c->lim->max_files) {
-        vgi_scan_report_limit(c, VG_LIMIT_FILES, NULL, "more than %u members",
-                              c->lim->max_files);
+        vgi_scan_report_limit(c, VG_LIMIT_FILES, NULL, "more than %u members", c->lim->max_files);
         return VG_ERR_LIMIT;
     }
     if (c->depth + 1 > c->lim->max_depth) {

@@ -246,8 +246,8 @@ vg_error vg_engine_compile(vg_engine *e, const vg_compile_opts *opts, vg_diag *d
         e->bodies[e->n_bodies] = all[i];
         e->body_names[e->n_bodies++] = name;
     }
-    err = vgi_hs_db_build(e->bodies, e->n_bodies, e->body_names,
-                          opts ? opts->cache_dir : NULL, &e->hs, diag);
+    err = vgi_hs_db_build(e->bodies, e->n_bodies, e->body_names, opts ? opts->cache_dir : NULL,
+                          &e->hs, diag);
     if (err != VG_OK)
         return err;
     e->stats.hash_sigs = vgi_hash_set_count(e->hashes);

@@ -12,8 +12,18 @@
 #include <strings.h>
 
 enum {
-    T_ANY = 0, T_PE = 1, T_OLE2 = 2, T_HTML = 3, T_MAIL = 4, T_GRAPHICS = 5, T_ELF = 6,
-    T_TEXT = 7, T_MACHO = 9, T_PDF = 10, T_FLASH = 11, T_JAVA = 12,
+    T_ANY = 0,
+    T_PE = 1,
+    T_OLE2 = 2,
+    T_HTML = 3,
+    T_MAIL = 4,
+    T_GRAPHICS = 5,
+    T_ELF = 6,
+    T_TEXT = 7,
+    T_MACHO = 9,
+    T_PDF = 10,
+    T_FLASH = 11,
+    T_JAVA = 12,
 };
 
 static int has_prefix(const uint8_t *p, size_t n, const char *magic, size_t mlen)
@@ -54,9 +64,10 @@ static int is_text(const uint8_t *p, size_t n)
 
 static int is_mail(const uint8_t *p, size_t n)
 {
-    static const char *const hdr[] = {"From ", "From:", "Received:", "Return-Path:",
-                                      "MIME-Version:", "Delivered-To:", "Message-ID:",
-                                      "Subject:", "To:", "Date:", "X-"};
+    static const char *const hdr[] = {
+        "From ",         "From:",         "Received:",   "Return-Path:",
+        "MIME-Version:", "Delivered-To:", "Message-ID:", "Subject:",
+        "To:",           "Date:",         "X-"};
     for (size_t i = 0; i < sizeof hdr / sizeof hdr[0]; i++)
         if (n >= strlen(hdr[i]) && strncasecmp((const char *)p, hdr[i], strlen(hdr[i])) == 0)
             return 1;
@@ -72,17 +83,21 @@ uint32_t vgi_ftype_targets(vg_fmap *map)
     if (p == NULL || n < 4)
         return t;
     if (p[0] == 'M' && p[1] == 'Z' && n >= 0x40) {
-        uint32_t lfanew = p[0x3c] | p[0x3d] << 8 | (uint32_t)p[0x3e] << 16 | (uint32_t)p[0x3f] << 24;
+        uint32_t lfanew =
+            p[0x3c] | p[0x3d] << 8 | (uint32_t)p[0x3e] << 16 | (uint32_t)p[0x3f] << 24;
         const uint8_t *pe = lfanew < size - 4 ? vg_fmap_need(map, lfanew, 4) : NULL;
         if (pe && memcmp(pe, "PE\0\0", 4) == 0)
             t |= 1u << T_PE;
     }
     if (has_prefix(p, n, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
         t |= 1u << T_OLE2;
-    if (has_prefix(p, n, "\x7f" "ELF", 4))
+    if (has_prefix(p, n,
+                   "\x7f"
+                   "ELF",
+                   4))
         t |= 1u << T_ELF;
-    static const char *const macho[] = {"\xfe\xed\xfa\xce", "\xce\xfa\xed\xfe",
-                                        "\xfe\xed\xfa\xcf", "\xcf\xfa\xed\xfe"};
+    static const char *const macho[] = {"\xfe\xed\xfa\xce", "\xce\xfa\xed\xfe", "\xfe\xed\xfa\xcf",
+                                        "\xcf\xfa\xed\xfe"};
     for (int i = 0; i < 4; i++)
         if (has_prefix(p, n, macho[i], 4))
             t |= 1u << T_MACHO;
@@ -94,8 +109,8 @@ uint32_t vgi_ftype_targets(vg_fmap *map)
     }
     if (memmem(p, n, "%PDF-", 5) != NULL)
         t |= 1u << T_PDF;
-    if (n >= 3 && (memcmp(p, "FWS", 3) == 0 || memcmp(p, "CWS", 3) == 0 ||
-                   memcmp(p, "ZWS", 3) == 0))
+    if (n >= 3 &&
+        (memcmp(p, "FWS", 3) == 0 || memcmp(p, "CWS", 3) == 0 || memcmp(p, "ZWS", 3) == 0))
         t |= 1u << T_FLASH;
     if (has_prefix(p, n, "GIF8", 4) || has_prefix(p, n, "\x89PNG", 4) ||
         has_prefix(p, n, "\xff\xd8\xff", 3) || has_prefix(p, n, "BM", 2) ||

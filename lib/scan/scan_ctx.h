@@ -44,10 +44,10 @@ struct vgi_scan_ctx {
     const char *chain[VGI_MAX_CHAIN];
     vgi_frame frames[VGI_MAX_CHAIN];
     unsigned depth;
-    uint64_t scanned;     /* bytes charged against max_scan_size */
-    double deadline_ms;   /* 0: none */
-    int stop;             /* a detection ended the scan */
-    int aborted;          /* the callback asked to stop */
+    uint64_t scanned;   /* bytes charged against max_scan_size */
+    double deadline_ms; /* 0: none */
+    int stop;           /* a detection ended the scan */
+    int aborted;        /* the callback asked to stop */
     int timed_out;
     /* the object being matched */
     vg_fmap *map;

@@ -34,8 +34,8 @@ vg_error vgi_scan_child(vgi_scan_ctx *ctx, vg_fmap *child, const char *name);
 
 /* Reports a problem inside the current object: corrupt data, I/O, or an
  * unsupported feature. format is the handler's name. */
-void vgi_scan_report_error(vgi_scan_ctx *ctx, vg_error code, const char *format,
-                           const char *msgfmt, ...) __attribute__((format(printf, 4, 5)));
+void vgi_scan_report_error(vgi_scan_ctx *ctx, vg_error code, const char *format, const char *msgfmt,
+                           ...) __attribute__((format(printf, 4, 5)));
 
 /* Reports a limit hit on the current object (once per kind and object). */
 void vgi_scan_report_limit(vgi_scan_ctx *ctx, vg_limit_kind kind, const char *format,

@@ -109,8 +109,8 @@ static void emit(vgi_scan_ctx *c, vg_event *ev)
         c->aborted = 1;
 }
 
-void vgi_scan_report_error(vgi_scan_ctx *c, vg_error code, const char *format,
-                           const char *msgfmt, ...)
+void vgi_scan_report_error(vgi_scan_ctx *c, vg_error code, const char *format, const char *msgfmt,
+                           ...)
 {
     char msg[512];
     va_list ap;
@@ -135,8 +135,11 @@ void vgi_scan_report_limit(vgi_scan_ctx *c, vg_limit_kind kind, const char *form
     vsnprintf(msg, sizeof msg, msgfmt, ap);
     va_end(ap);
     c->res->limits++;
-    vg_event ev = {.kind = VG_EVENT_LIMIT, .limit = kind, .error = VG_ERR_LIMIT,
-                   .message = msg, .format = format};
+    vg_event ev = {.kind = VG_EVENT_LIMIT,
+                   .limit = kind,
+                   .error = VG_ERR_LIMIT,
+                   .message = msg,
+                   .format = format};
     emit(c, &ev);
 }
 
@@ -182,8 +185,8 @@ static void pending_add(vgi_scan_ctx *c, const char *name, uint32_t sig, vg_sig_
         if (np == NULL) {
             /* Can't remember it: report it at once rather than lose it. */
             c->res->detections++;
-            vg_event ev = {.kind = VG_EVENT_DETECTION, .signature = name, .sig_kind = kind,
-                           .offset = offset};
+            vg_event ev = {
+                .kind = VG_EVENT_DETECTION, .signature = name, .sig_kind = kind, .offset = offset};
             emit(c, &ev);
             return;
         }
@@ -214,8 +217,8 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
         if (to < ref->len || pending_has(c, ref->sig))
             continue;
         uint64_t start = 0;
-        vgi_verify_result vr = vgi_verify(c->s->verifier, sig, ref->sig, c->map, ref->el,
-                                          ref->byte, to - ref->len, &start);
+        vgi_verify_result vr = vgi_verify(c->s->verifier, sig, ref->sig, c->map, ref->el, ref->byte,
+                                          to - ref->len, &start);
         if (vr == VGI_VERIFY_MATCH) {
             pending_add(c, e->body_names[ref->sig], ref->sig, VG_SIG_BODY, start);
             if (!allmatch(c))
@@ -241,10 +244,12 @@ static int check_hashes(vgi_scan_ctx *c, unsigned hk, unsigned ak, uint64_t size
     const vg_engine *e = c->s->engine;
     uint32_t name;
     for (int k = 0; k < VGI_HASH_KINDS; k++)
-        if ((ak & (1u << k)) && vgi_hash_set_lookup(e->allows, (vgi_hash_kind)k, dig[k], size, &name))
+        if ((ak & (1u << k)) &&
+            vgi_hash_set_lookup(e->allows, (vgi_hash_kind)k, dig[k], size, &name))
             return 1;
     for (int k = 0; k < VGI_HASH_KINDS; k++) {
-        if ((hk & (1u << k)) && vgi_hash_set_lookup(e->hashes, (vgi_hash_kind)k, dig[k], size, &name)) {
+        if ((hk & (1u << k)) &&
+            vgi_hash_set_lookup(e->hashes, (vgi_hash_kind)k, dig[k], size, &name)) {
             pending_add(c, vgi_sigdb_name(e->db, name), UINT32_MAX - 1 - (uint32_t)k,
                         kind_of_hash[k], 0);
             if (!allmatch(c))
@@ -280,8 +285,8 @@ static void hs_feed(vgi_scan_ctx *c, hs_run *run, const uint8_t *data, size_t le
     /* hs_scan_stream takes an unsigned int length. */
     while (len > 0 && run->live) {
         unsigned n = len > (1u << 30) ? (1u << 30) : (unsigned)len;
-        hs_error_t rc = hs_scan_stream(run->stream, (const char *)data, n, 0, c->s->scratch,
-                                       on_hit, c);
+        hs_error_t rc =
+            hs_scan_stream(run->stream, (const char *)data, n, 0, c->s->scratch, on_hit, c);
         if (rc == HS_SCAN_TERMINATED) {
             run->live = 0;
         } else if (rc != HS_SUCCESS) {
@@ -307,8 +312,10 @@ static void emit_pending(vgi_scan_ctx *c)
 {
     for (size_t i = 0; i < c->n_pend && !c->aborted; i++) {
         c->res->detections++;
-        vg_event ev = {.kind = VG_EVENT_DETECTION, .signature = c->pend[i].name,
-                       .sig_kind = c->pend[i].kind, .offset = c->pend[i].offset};
+        vg_event ev = {.kind = VG_EVENT_DETECTION,
+                       .signature = c->pend[i].name,
+                       .sig_kind = c->pend[i].kind,
+                       .offset = c->pend[i].offset};
         emit(c, &ev);
         if (!allmatch(c)) {
             c->stop = 1;
@@ -424,15 +431,13 @@ static void scan_object(vgi_scan_ctx *c, vg_fmap *map)
         vgi_scan_report_limit(c, VG_LIMIT_FILESIZE, NULL,
                               "object of %llu bytes is larger than max-filesize %llu; "
                               "only its first %llu bytes are scanned",
-                              (unsigned long long)size,
-                              (unsigned long long)c->lim->max_file_size,
+                              (unsigned long long)size, (unsigned long long)c->lim->max_file_size,
                               (unsigned long long)c->lim->max_file_size);
         take = c->lim->max_file_size;
     }
     uint64_t left = c->lim->max_scan_size > c->scanned ? c->lim->max_scan_size - c->scanned : 0;
     if (take > left) {
-        vgi_scan_report_limit(c, VG_LIMIT_SCANSIZE, NULL,
-                              "max-scansize %llu reached for this file",
+        vgi_scan_report_limit(c, VG_LIMIT_SCANSIZE, NULL, "max-scansize %llu reached for this file",
                               (unsigned long long)c->lim->max_scan_size);
         take = left;
     }
@@ -460,8 +465,7 @@ vg_error vgi_scan_child(vgi_scan_ctx *c, vg_fmap *child, const char *name)
         return VG_ERR_ABORTED;
     vgi_frame *pf = &c->frames[c->depth];
     if (pf->files >= c->lim->max_files) {
-        vgi_scan_report_limit(c, VG_LIMIT_FILES, NULL, "more than %u members",
-                              c->lim->max_files);
+        vgi_scan_report_limit(c, VG_LIMIT_FILES, NULL, "more than %u members", c->lim->max_files);
         return VG_ERR_LIMIT;
     }
     if (c->depth + 1 > c->lim->max_depth || c->depth + 2 > VGI_MAX_CHAIN) {

@@ -25,16 +25,16 @@
 #include "../core/hash.h"
 
 #define VGI_SIZE_ANY UINT64_MAX
-#define VGI_GAP_INF UINT32_MAX
+#define VGI_GAP_INF  UINT32_MAX
 
 /* Bounds on what a signature may ask for: hostile or broken databases must
  * not make the loader or the verifier allocate or loop without bound. */
-#define VGI_SIG_MAX_HEX 65536     /* hex characters in one signature */
-#define VGI_SIG_MAX_ELEMENTS 1024 /* elements in one body signature */
-#define VGI_SIG_MAX_ALTS 256      /* alternatives in one (..|..) group */
-#define VGI_SIG_MAX_GAP 0x7fffffffu
-#define VGI_SIG_MAX_NAME 256      /* bytes in a signature name */
-#define VGI_SIG_MAX_LINE (VGI_SIG_MAX_HEX + 1024)
+#define VGI_SIG_MAX_HEX      65536 /* hex characters in one signature */
+#define VGI_SIG_MAX_ELEMENTS 1024  /* elements in one body signature */
+#define VGI_SIG_MAX_ALTS     256   /* alternatives in one (..|..) group */
+#define VGI_SIG_MAX_GAP      0x7fffffffu
+#define VGI_SIG_MAX_NAME     256 /* bytes in a signature name */
+#define VGI_SIG_MAX_LINE     (VGI_SIG_MAX_HEX + 1024)
 
 typedef enum vgi_el_kind {
     VGI_EL_BYTES = 1, /* len masked bytes at val/mask[off..off+len) */
@@ -114,8 +114,8 @@ vg_error vgi_sigdb_add_name(vgi_sigdb *db, const char *name, size_t len, uint32_
 const char *vgi_sigdb_name(const vgi_sigdb *db, uint32_t off);
 
 /* allow: 1 for .fp/.sfp allow-list entries (name is informational). */
-vg_error vgi_sigdb_add_hash(vgi_sigdb *db, vgi_hash_kind kind, const uint8_t *digest,
-                            uint64_t size, const char *name, size_t name_len, int allow);
+vg_error vgi_sigdb_add_hash(vgi_sigdb *db, vgi_hash_kind kind, const uint8_t *digest, uint64_t size,
+                            const char *name, size_t name_len, int allow);
 /* Takes sig (also on failure). sig->name must already be a pool offset. */
 vg_error vgi_sigdb_add_body(vgi_sigdb *db, vgi_body_sig *sig);
 vg_error vgi_sigdb_add_ignore(vgi_sigdb *db, const char *name, size_t len);
@@ -142,8 +142,8 @@ size_t vgi_sigdb_ignore_count(const vgi_sigdb *db);
 /* Parses a whole file held in buf[0..len) into db. src names the file in
  * diagnostics. A malformed line stops the parse with VG_ERR_MALFORMED and
  * diag set to src:line:col; the caller rolls back. */
-typedef vg_error (*vgi_sigfmt_parse_fn)(vgi_sigdb *db, const char *src, const char *buf,
-                                        size_t len, vg_diag *diag);
+typedef vg_error (*vgi_sigfmt_parse_fn)(vgi_sigdb *db, const char *src, const char *buf, size_t len,
+                                        vg_diag *diag);
 
 typedef struct vgi_sigfmt {
     const char *name; /* "hdb" */

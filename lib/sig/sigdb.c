@@ -133,8 +133,8 @@ const char *vgi_sigdb_name(const vgi_sigdb *db, uint32_t off)
     return off < db->names_len ? db->names + off : "?";
 }
 
-vg_error vgi_sigdb_add_hash(vgi_sigdb *db, vgi_hash_kind kind, const uint8_t *digest,
-                            uint64_t size, const char *name, size_t name_len, int allow)
+vg_error vgi_sigdb_add_hash(vgi_sigdb *db, vgi_hash_kind kind, const uint8_t *digest, uint64_t size,
+                            const char *name, size_t name_len, int allow)
 {
     if ((unsigned)kind >= VGI_HASH_KINDS)
         return VG_ERR_INVALID_ARG;
@@ -154,8 +154,8 @@ vg_error vgi_sigdb_add_hash(vgi_sigdb *db, vgi_hash_kind kind, const uint8_t *di
 
 vg_error vgi_sigdb_add_body(vgi_sigdb *db, vgi_body_sig *sig)
 {
-    vg_error err = grow((void **)&db->bodies, &db->cap_bodies, db->n_bodies + 1,
-                        sizeof *db->bodies);
+    vg_error err =
+        grow((void **)&db->bodies, &db->cap_bodies, db->n_bodies + 1, sizeof *db->bodies);
     if (err != VG_OK) {
         vg_free(sig);
         return err;
@@ -166,8 +166,8 @@ vg_error vgi_sigdb_add_body(vgi_sigdb *db, vgi_body_sig *sig)
 
 vg_error vgi_sigdb_add_ignore(vgi_sigdb *db, const char *name, size_t len)
 {
-    vg_error err = grow((void **)&db->ignores, &db->cap_ignores, db->n_ignores + 1,
-                        sizeof *db->ignores);
+    vg_error err =
+        grow((void **)&db->ignores, &db->cap_ignores, db->n_ignores + 1, sizeof *db->ignores);
     if (err != VG_OK)
         return err;
     char *copy = vg_strndup(name, len);

@@ -14,8 +14,7 @@
 
 #include "core/mem.h"
 
-static const char eicar[] =
-    "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+static const char eicar[] = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
 
 static void hexdigest(const EVP_MD *md, const void *data, size_t len, char *out)
 {

@@ -73,8 +73,8 @@ static int collect(const vg_event *e, void *ud)
         snprintf(o->message, sizeof o->message, "%s", e->message);
     size_t used = 0;
     for (unsigned i = 0; i <= e->depth; i++) {
-        int n = snprintf(o->chain + used, sizeof o->chain - used, "%s%s", i ? "//" : "",
-                         e->chain[i]);
+        int n =
+            snprintf(o->chain + used, sizeof o->chain - used, "%s%s", i ? "//" : "", e->chain[i]);
         if (n < 0 || (size_t)n >= sizeof o->chain - used)
             break;
         used += (size_t)n;

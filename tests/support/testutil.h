@@ -47,12 +47,12 @@ int vgt_count_kind(const vgt_events *ev, vg_event_kind kind);
 int vgt_find_limit(const vgt_events *ev, vg_limit_kind kind);
 
 /* Domain assertions. */
-#define assert_detects(ev, sig) assert_true(vgt_find_detection((ev), (sig)) >= 0)
+#define assert_detects(ev, sig)     assert_true(vgt_find_detection((ev), (sig)) >= 0)
 #define assert_not_detects(ev, sig) assert_true(vgt_find_detection((ev), (sig)) < 0)
-#define assert_clean(ev)                                                                   \
-    do {                                                                                   \
-        assert_int_equal((ev)->result.verdict, VG_VERDICT_CLEAN);                          \
-        assert_int_equal(vgt_count_kind((ev), VG_EVENT_DETECTION), 0);                     \
+#define assert_clean(ev)                                                                           \
+    do {                                                                                           \
+        assert_int_equal((ev)->result.verdict, VG_VERDICT_CLEAN);                                  \
+        assert_int_equal(vgt_count_kind((ev), VG_EVENT_DETECTION), 0);                             \
     } while (0)
 #define assert_incomplete(ev, lim) assert_true(vgt_find_limit((ev), (lim)) >= 0)
 
