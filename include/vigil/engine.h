@@ -32,7 +32,7 @@ void vg_engine_ref(vg_engine *engine);
 void vg_engine_unref(vg_engine *engine);
 
 /* Loads a signature file, chosen by its extension (.hdb .hsb .ndb .fp .sfp
- * .ign2; .txt/.db files hold one such format named by --format), or every
+ * .ign2 .ign), or every
  * such file in a directory (not recursive, in name order; other files are
  * ignored). On any error nothing of that call is kept, diag names the file,
  * line and column, and the engine can still be used or freed. */

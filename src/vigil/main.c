@@ -1,0 +1,83 @@
+/* vigil: the command-line front end. This file only dispatches:
+ *
+ *     vigil scan [OPTIONS] PATH...     cmd_scan.c
+ *     vigil help [COMMAND]
+ *     vigil --version
+ *
+ * Each command lives in cmd_<name>.c with its own option parser, so a new
+ * command is one row in the table below and one file. */
+#include <stdio.h>
+#include <string.h>
+#include <vigil/version.h>
+
+#include "cmd_scan.h"
+
+typedef struct command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+    void (*usage)(FILE *f);
+} command;
+
+static const command commands[] = {
+    {"scan", "scan files, directory trees or standard input for malware", cmd_scan, cmd_scan_usage},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+    fputs("Usage: vigil COMMAND [OPTIONS] [ARGS]\n\nCommands:\n", f);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fputs("  help     show this help, or a command's: vigil help scan\n"
+          "\n"
+          "Options:\n"
+          "  -V, --version  print the version and exit\n"
+          "  -h, --help     show this help\n",
+          f);
+}
+
+static const command *find(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static int help(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stdout);
+        return 0;
+    }
+    const command *c = find(argv[1]);
+    if (c == NULL) {
+        fprintf(stderr, "vigil: no such command '%s' (see vigil help)\n", argv[1]);
+        return 2;
+    }
+    c->usage(stdout);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0 || strcmp(cmd, "version") == 0) {
+        printf("vigil %s (libvigil %s)\n", VG_VERSION_STRING, vg_version());
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+        return help(argc - 1, argv + 1);
+    const command *c = find(cmd);
+    if (c == NULL) {
+        fprintf(stderr, "vigil: unknown command '%s' (see vigil help)\n", cmd);
+        return 2;
+    }
+    return c->run(argc - 1, argv + 1);
+}

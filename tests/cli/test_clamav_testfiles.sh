@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# vigil scan over ClamAV's own test files (Debian: clamav-testfiles), with
+# the one hash signature ClamAV's test suite uses for clam.exe's payload.
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+dir=${CLAMAV_TESTFILES:-/usr/share/clamav-testfiles}
+if [ ! -d "$dir" ]; then
+    echo "skipped: $dir is not installed"
+    finish
+fi
+
+echo "71e7b604d18aefd839e51a39c88df8383bb4c071dc31f87f00a2b5df580d4495:544:ClamAV-Test-File" \
+    >"$T/clamav-test.hsb"
+
+run scan --no-summary -d "$T/clamav-test.hsb" "$dir"
+assert_rc 1 "the ClamAV test files give exit 1"
+for f in clam.exe clam.zip clam.7z clam.tar.gz clam.cab clam.bz2.zip clam.d64.zip \
+    clam.impl.zip clam.exe.bz2 clam.bin-be.cpio clam.bin-le.cpio clam.newc.cpio \
+    clam.odc.cpio clam_cache_emax.tgz; do
+    assert_out_line "$dir/$f: ClamAV-Test-File FOUND" "found in $f"
+done
+assert_count 0 ': ERROR' "no file of the set is an error"
+
+run scan --json --no-summary -d "$T/clamav-test.hsb" "$dir/clam.zip"
+assert_json_lines "JSON for clam.zip"
+assert_eq "$(json_query 'rows[0]["detections"][0]["chain"][1]')" "clam.exe" \
+    "JSON names clam.exe inside clam.zip"
+assert_eq "$(json_query 'rows[0]["detections"][0]["kind"]')" "sha256" "a SHA-256 detection"
+
+finish
