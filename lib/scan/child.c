@@ -18,7 +18,43 @@ struct vgi_child {
     vgi_scan_ctx *c;
     vgi_spool sp;
     int full;
+    vg_limit_kind hit;
 };
+
+/* How many bytes the current container may still emit before max_ratio. */
+static uint64_t ratio_cap(const vgi_scan_ctx *c)
+{
+    const vgi_frame *pf = &c->frames[c->depth];
+    uint64_t cap = pf->size * (uint64_t)c->lim->max_ratio;
+    if (pf->size != 0 && cap / pf->size != c->lim->max_ratio)
+        cap = UINT64_MAX; /* overflow: no practical cap */
+    return cap < RATIO_FLOOR ? RATIO_FLOOR : cap;
+}
+
+static void report_ratio(vgi_scan_ctx *c)
+{
+    vgi_scan_report_limit(c, VG_LIMIT_RATIO, NULL,
+                          "expands more than %u times its size of %llu bytes "
+                          "(a decompression bomb?)",
+                          c->lim->max_ratio, (unsigned long long)c->frames[c->depth].size);
+}
+
+vg_error vgi_scan_charge_skipped(vgi_scan_ctx *c, uint64_t n)
+{
+    vgi_frame *pf = &c->frames[c->depth];
+    uint64_t cap = ratio_cap(c);
+    pf->bytes_out = n > UINT64_MAX - pf->bytes_out ? UINT64_MAX : pf->bytes_out + n;
+    if (pf->bytes_out > cap) {
+        report_ratio(c);
+        return VG_ERR_LIMIT;
+    }
+    return VG_OK;
+}
+
+vg_limit_kind vgi_child_limit(const vgi_child *ch)
+{
+    return ch ? ch->hit : VG_LIMIT_NONE;
+}
 
 vg_error vgi_child_begin(vgi_scan_ctx *c, vgi_child **out)
 {
@@ -64,13 +100,9 @@ vg_error vgi_child_write(vgi_child *ch, const void *data, size_t len)
         allow = budget > size ? budget - size : 0;
         hit = VG_LIMIT_SCANSIZE;
     }
-    uint64_t ratio_cap = pf->size * (uint64_t)lim->max_ratio;
-    if (pf->size != 0 && ratio_cap / pf->size != lim->max_ratio)
-        ratio_cap = UINT64_MAX; /* overflow: no practical cap */
-    if (ratio_cap < RATIO_FLOOR)
-        ratio_cap = RATIO_FLOOR;
-    if (pf->bytes_out + allow > ratio_cap) {
-        allow = ratio_cap > pf->bytes_out ? ratio_cap - pf->bytes_out : 0;
+    uint64_t cap = ratio_cap(c);
+    if (pf->bytes_out + allow > cap) {
+        allow = cap > pf->bytes_out ? cap - pf->bytes_out : 0;
         hit = VG_LIMIT_RATIO;
     }
     if (allow > 0) {
@@ -85,6 +117,7 @@ vg_error vgi_child_write(vgi_child *ch, const void *data, size_t len)
     }
     if (hit != VG_LIMIT_NONE) {
         ch->full = 1;
+        ch->hit = hit;
         switch (hit) {
         case VG_LIMIT_FILESIZE:
             vgi_scan_report_limit(c, hit, NULL,
@@ -98,10 +131,7 @@ vg_error vgi_child_write(vgi_child *ch, const void *data, size_t len)
                                   (unsigned long long)lim->max_scan_size);
             break;
         default:
-            vgi_scan_report_limit(c, hit, NULL,
-                                  "expands more than %u times its size of %llu bytes "
-                                  "(a decompression bomb?)",
-                                  lim->max_ratio, (unsigned long long)pf->size);
+            report_ratio(c);
             break;
         }
         return VG_ERR_LIMIT;

@@ -62,5 +62,15 @@ vg_error vgi_child_write(vgi_child *child, const void *data, size_t len);
 vg_error vgi_child_finish(vgi_child *child, const char *name);
 /* Frees child without scanning it. NULL is a no-op. */
 void vgi_child_discard(vgi_child *child);
+/* Which limit made vgi_child_write() return VG_ERR_LIMIT (VG_LIMIT_NONE if
+ * none did): after VG_LIMIT_FILESIZE later members may still fit; after
+ * SCANSIZE or RATIO no later member of this container can. */
+vg_limit_kind vgi_child_limit(const vgi_child *child);
+
+/* Charges n bytes a handler had to inflate without keeping them (skipping
+ * the rest of an over-size member inside a compressed stream) to the
+ * current container's ratio budget. VG_ERR_LIMIT, reported once, when the
+ * container has now expanded past max_ratio: stop inflating. */
+vg_error vgi_scan_charge_skipped(vgi_scan_ctx *ctx, uint64_t n);
 
 #endif

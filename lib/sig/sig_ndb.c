@@ -70,7 +70,7 @@ static vg_error parse_offset(const vgi_sigfield *f, const vgi_sigline *it, offse
     const char *p = f->p;
     const char *comma = memchr(p, ',', f->len);
     size_t n = comma ? (size_t)(comma - p) : f->len; /* the base, before ",maxshift" */
-    vg_error err;
+    vg_error err = VG_OK;
     *o = (offset_spec){0};
 
     if (comma != NULL) {
