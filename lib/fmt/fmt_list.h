@@ -1,2 +1,3 @@
 /* Every container handler, in probe order. X-macro: define FORMAT(x). */
 FORMAT(archive)
+FORMAT(zip_legacy)

@@ -9,7 +9,7 @@
  *
  *     CC=clang cmake -S . -B build-fuzz -DVIGIL_FUZZ=ON -DVIGIL_TESTS=OFF
  *     cmake --build build-fuzz --target fmt_archive_fuzzer
- *     build-fuzz/fmt_archive_fuzzer -max_total_time=120 tests/fuzz/corpus/archive
+ *     build-fuzz/fmt_archive_fuzzer -max_total_time=120 tests/fuzz/corpus/fmt_archive
  */
 #include <stddef.h>
 #include <stdint.h>

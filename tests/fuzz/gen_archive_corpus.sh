@@ -6,7 +6,7 @@
 # regress-* files are fuzzer findings kept as seeds; this script leaves them.
 #     sh tests/fuzz/gen_archive_corpus.sh     (needs bsdtar, python3)
 set -eu
-out=$(cd "$(dirname "$0")" && pwd)/corpus/archive
+out=$(cd "$(dirname "$0")" && pwd)/corpus/fmt_archive
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
