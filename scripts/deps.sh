@@ -4,9 +4,10 @@
 set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config clang libclang-rt-14-dev
-    libhyperscan-dev libarchive-dev libssl-dev libjansson-dev libcmocka-dev)
+    libhyperscan-dev libarchive-dev libssl-dev libjansson-dev libcmocka-dev
+    libxxhash-dev)
 TEST_PKGS=(clamav clamav-testfiles python3 zip unzip libarchive-tools
-    xz-utils bzip2 zstd lz4 gzip cpio)
+    xz-utils bzip2 zstd lz4 gzip cpio p7zip-full)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = "--test" ] && want+=("${TEST_PKGS[@]}")

@@ -31,15 +31,16 @@ void vg_engine_ref(vg_engine *engine);
 /* Drops one reference; frees at zero. NULL is a no-op. */
 void vg_engine_unref(vg_engine *engine);
 
-/* Loads a signature file, chosen by its extension (.hdb .hsb .ndb .fp .sfp
- * .ign2 .ign), or every
- * such file in a directory (not recursive, in name order; other files are
- * ignored). On any error nothing of that call is kept, diag names the file,
- * line and column, and the engine can still be used or freed. */
+/* Names a signature file, chosen by its extension (.hdb .hsb .ndb .fp .sfp
+ * .ign2 .ign), or every such file in a directory (not recursive, in name
+ * order; other files are ignored). A missing path or an unknown file type is
+ * refused at once (VG_ERR_NOT_FOUND, VG_ERR_UNSUPPORTED, with diag); the
+ * files are parsed by vg_engine_compile(). */
 vg_error vg_engine_load(vg_engine *engine, const char *path, vg_diag *diag);
 
-/* Loads signatures from memory; name's extension selects the format and
- * name is used in diagnostics. For tests, fuzzers and embedded databases. */
+/* Names signatures held in memory (copied); name's extension selects the
+ * format and name is used in diagnostics. For tests, fuzzers and embedded
+ * databases. */
 vg_error vg_engine_load_mem(vg_engine *engine, const char *name, const void *buf, size_t len,
                             vg_diag *diag);
 
@@ -47,10 +48,14 @@ vg_error vg_engine_load_mem(vg_engine *engine, const char *name, const void *buf
 vg_error vg_engine_load_builtin(vg_engine *engine);
 
 typedef struct vg_compile_opts {
-    const char *cache_dir; /* compiled-matcher cache; NULL = no cache */
+    const char *cache_dir; /* compiled-engine cache; NULL = no cache */
 } vg_compile_opts;
 
-/* Builds the matchers. After it, load calls fail with VG_ERR_INVALID_ARG. */
+/* Parses every named source and builds the matchers; with a cache_dir, a
+ * second start with the same sources (same path, inode, size, mtime, ctime)
+ * loads the compiled engine from there instead. A malformed line fails with
+ * VG_ERR_MALFORMED and diag naming file:line:col; the engine must then be
+ * freed. After success, load calls fail with VG_ERR_INVALID_ARG. */
 vg_error vg_engine_compile(vg_engine *engine, const vg_compile_opts *opts, vg_diag *diag);
 
 typedef struct vg_engine_stats {

@@ -51,9 +51,13 @@ static const uint8_t *fd_need(vg_fmap *map, uint64_t off, size_t len)
             return NULL;
     }
     uint64_t start = off;
-    /* Whole small objects are read from 0 so later needs all hit. */
+    /* Whole small objects are read from 0 so later needs all hit. A reader
+     * moving backwards (the verifier before an atom) gets the window ending
+     * at its range, so its next steps back still hit. */
     if (map->size <= m->cap)
         start = 0;
+    else if (off < m->wpos && m->wlen > 0)
+        start = off + len > m->cap ? off + len - m->cap : 0;
     size_t want = map->size - start < m->cap ? (size_t)(map->size - start) : m->cap;
     size_t got = pread_full(m->fd, m->win, want, start);
     m->wpos = start;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/blob.h"
 #include "../core/mem.h"
 #include "match.h"
 
@@ -31,6 +32,7 @@ typedef struct kind_table {
 struct vgi_hash_set {
     kind_table t[VGI_HASH_KINDS];
     size_t total;
+    int borrowed; /* arrays point into an engine image, not owned */
 };
 
 static uint64_t prefix_of(const uint8_t *d)
@@ -106,7 +108,7 @@ void vgi_hash_set_free(vgi_hash_set *set)
 {
     if (set == NULL)
         return;
-    for (int k = 0; k < VGI_HASH_KINDS; k++) {
+    for (int k = 0; k < VGI_HASH_KINDS && !set->borrowed; k++) {
         kind_table *t = &set->t[k];
         vg_free(t->prefix);
         vg_free(t->digests);
@@ -191,4 +193,53 @@ int vgi_hash_set_lookup(const vgi_hash_set *set, vgi_hash_kind kind, const uint8
         }
     }
     return 0;
+}
+
+void vgi_hash_set_write(const vgi_hash_set *set, vgi_blob *b)
+{
+    for (int k = 0; k < VGI_HASH_KINDS; k++) {
+        const kind_table *t = &set->t[k];
+        size_t hl = vgi_hash_len((vgi_hash_kind)k);
+        vgi_blob_put_u64(b, t->n);
+        vgi_blob_put_u64(b, t->n_sizes);
+        vgi_blob_put_u64(b, (uint64_t)t->any_size);
+        vgi_blob_put(b, t->prefix, t->n * sizeof *t->prefix);
+        vgi_blob_put(b, t->digests, t->n * hl);
+        vgi_blob_put(b, t->sizes, t->n * sizeof *t->sizes);
+        vgi_blob_put(b, t->names, t->n * sizeof *t->names);
+        vgi_blob_put(b, t->distinct_sizes, t->n_sizes * sizeof *t->distinct_sizes);
+    }
+}
+
+vg_error vgi_hash_set_read(vgi_reader *r, uint64_t names_len, vgi_hash_set **out)
+{
+    *out = NULL;
+    vgi_hash_set *set = vg_calloc(1, sizeof *set);
+    if (set == NULL)
+        return VG_ERR_NOMEM;
+    set->borrowed = 1;
+    for (int k = 0; k < VGI_HASH_KINDS; k++) {
+        kind_table *t = &set->t[k];
+        size_t hl = vgi_hash_len((vgi_hash_kind)k);
+        uint64_t n = vgi_reader_u64(r), n_sizes = vgi_reader_u64(r);
+        t->any_size = vgi_reader_u64(r) != 0;
+        t->prefix = (uint64_t *)vgi_reader_take_array(r, n, sizeof *t->prefix);
+        t->digests = (uint8_t *)vgi_reader_take_array(r, n, hl);
+        t->sizes = (uint64_t *)vgi_reader_take_array(r, n, sizeof *t->sizes);
+        t->names = (uint32_t *)vgi_reader_take_array(r, n, sizeof *t->names);
+        t->distinct_sizes = (uint64_t *)vgi_reader_take_array(r, n_sizes, sizeof *t->sizes);
+        if (r->bad || n_sizes > n)
+            goto bad;
+        t->n = (size_t)n;
+        t->n_sizes = (size_t)n_sizes;
+        for (size_t i = 0; i < t->n; i++)
+            if (t->names[i] >= names_len)
+                goto bad;
+        set->total += t->n;
+    }
+    *out = set;
+    return VG_OK;
+bad:
+    vg_free(set);
+    return VG_ERR_MALFORMED;
 }

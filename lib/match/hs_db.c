@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/blob.h"
 #include "../core/diag_int.h"
 #include "../core/mem.h"
 #include "match.h"
@@ -58,8 +59,10 @@ void vgi_hs_db_free(vgi_hs_db *db)
     if (db == NULL)
         return;
     hs_free_database(db->db);
-    vg_free(db->ref_start);
-    vg_free(db->refs);
+    if (!db->borrowed) {
+        vg_free(db->ref_start);
+        vg_free(db->refs);
+    }
     vg_free(db);
 }
 
@@ -260,4 +263,66 @@ done:
     vg_free(ids);
     vgi_hs_db_free(h);
     return err;
+}
+
+void vgi_hs_db_write(const vgi_hs_db *h, vgi_blob *b)
+{
+    uint32_t n = h->n_patterns;
+    uint64_t n_refs = n ? h->ref_start[n] : 0;
+    vgi_blob_put_u64(b, n);
+    vgi_blob_put_u64(b, n_refs);
+    if (n) {
+        vgi_blob_put(b, h->ref_start, (n + 1) * sizeof *h->ref_start);
+        vgi_blob_put(b, h->refs, n_refs * sizeof *h->refs);
+    }
+    char *bytes = NULL;
+    size_t len = 0;
+    if (h->db != NULL && hs_serialize_database(h->db, &bytes, &len) != HS_SUCCESS) {
+        b->err = VG_ERR_MATCHER;
+        return;
+    }
+    vgi_blob_put_u64(b, len);
+    vgi_blob_put(b, bytes, len);
+    free(bytes); /* Hyperscan's default allocator */
+}
+
+vg_error vgi_hs_db_read(vgi_reader *r, size_t n_bodies, vgi_hs_db **out)
+{
+    *out = NULL;
+    vgi_hs_db *h = vg_calloc(1, sizeof *h);
+    if (h == NULL)
+        return VG_ERR_NOMEM;
+    h->borrowed = 1;
+    uint64_t n = vgi_reader_u64(r), n_refs = vgi_reader_u64(r);
+    if (n > UINT32_MAX - 1 || n_refs > UINT32_MAX)
+        goto bad;
+    h->n_patterns = (uint32_t)n;
+    if (n) {
+        h->ref_start = (uint32_t *)vgi_reader_take_array(r, n + 1, sizeof *h->ref_start);
+        h->refs = (vgi_hs_ref *)vgi_reader_take_array(r, n_refs, sizeof *h->refs);
+        if (r->bad || h->ref_start[0] != 0 || h->ref_start[n] != n_refs)
+            goto bad;
+        for (uint64_t i = 0; i < n; i++)
+            if (h->ref_start[i] > h->ref_start[i + 1])
+                goto bad;
+        for (uint64_t i = 0; i < n_refs; i++)
+            if (h->refs[i].sig >= n_bodies)
+                goto bad;
+    }
+    uint64_t len = vgi_reader_u64(r);
+    const char *bytes = vgi_reader_take_array(r, len, 1);
+    if (r->bad || (len == 0) != (n == 0))
+        goto bad;
+    if (len && hs_deserialize_database(bytes, (size_t)len, &h->db) != HS_SUCCESS) {
+        h->db = NULL;
+        goto bad;
+    }
+    if (h->db)
+        hs_database_size(h->db, &h->db_bytes);
+    h->cache_hit = 1;
+    *out = h;
+    return VG_OK;
+bad:
+    vgi_hs_db_free(h);
+    return VG_ERR_MALFORMED;
 }

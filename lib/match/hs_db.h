@@ -25,6 +25,7 @@ typedef struct vgi_hs_db {
     size_t db_bytes;
     int cache_hit;
     double ms;
+    int borrowed; /* ref arrays point into an engine image */
 } vgi_hs_db;
 
 /* Builds (or loads from cache_dir, keyed by a digest of every expression)
@@ -34,5 +35,13 @@ typedef struct vgi_hs_db {
 vg_error vgi_hs_db_build(vgi_body_sig *const *sigs, size_t n, const char *const *names,
                          const char *cache_dir, vgi_hs_db **out, vg_diag *diag);
 void vgi_hs_db_free(vgi_hs_db *db);
+
+/* Engine images: the pattern map and the serialized Hyperscan database.
+ * read() checks every reference against n_bodies; the arrays stay views
+ * into the image. */
+struct vgi_blob;
+struct vgi_reader;
+void vgi_hs_db_write(const vgi_hs_db *h, struct vgi_blob *b);
+vg_error vgi_hs_db_read(struct vgi_reader *r, size_t n_bodies, vgi_hs_db **out);
 
 #endif

@@ -31,6 +31,14 @@ unsigned vgi_hash_set_kinds_for_size(const vgi_hash_set *set, uint64_t size);
 int vgi_hash_set_lookup(const vgi_hash_set *set, vgi_hash_kind kind, const uint8_t *digest,
                         uint64_t size, uint32_t *name_off);
 
+/* Engine images (lib/scan/engine_image.c): write the tables, or read them
+ * back as views into the image (which must outlive the set). Name offsets
+ * are checked against names_len. */
+struct vgi_blob;
+struct vgi_reader;
+void vgi_hash_set_write(const vgi_hash_set *set, struct vgi_blob *b);
+vg_error vgi_hash_set_read(struct vgi_reader *r, uint64_t names_len, vgi_hash_set **out);
+
 /* ---- atom.c: choosing each signature's rarest window ---- */
 
 typedef struct vgi_atom {
@@ -43,7 +51,9 @@ typedef struct vgi_atom {
 
 /* Chooses the window of sig most unlikely in clean data: a run of up to
  * VGI_ATOM_MAX_LEN bytes of BYTES elements and fixed-length ALTs, without
- * gaps. VG_ERR_UNSUPPORTED when the signature has no fixed content at all. */
+ * gaps; a group whose alternatives differ in length may end a window, cut
+ * to its shortest alternative. VG_ERR_UNSUPPORTED when the signature has no
+ * fixed content at all. */
 #define VGI_ATOM_MAX_LEN 24
 vg_error vgi_atom_choose(const vgi_body_sig *sig, vgi_atom *out);
 void vgi_atom_cleanup(vgi_atom *atom);

@@ -1,13 +1,17 @@
-/* Loading signatures and compiling them into an immutable engine.
+/* Naming signature sources, and compiling them into an immutable engine.
  *
- *     vg_engine_load(e, "db/")          every .hdb .hsb .ndb .fp .sfp .ign2 in name order
- *     vg_engine_compile(e, &opts, &d)   hash tables + one Hyperscan database
+ *     vg_engine_load(e, "db/")          names every .hdb .hsb .ndb .fp .sfp .ign2 in it
+ *     vg_engine_compile(e, &opts, &d)   parse, hash tables, one Hyperscan database
  *
- * Loading is transactional per call: a malformed line anywhere in a file
- * (or in any file of a directory) rolls the database back to what it held
- * before the call, so a caller that goes on after an error never scans with
- * a half-loaded file. Compilation drops .ign2-listed names, builds the hash
- * tables and the matcher, then frees the load-time hash arrays. */
+ * Loading only names sources (and refuses a missing path or an unknown
+ * file type at once); parsing happens in compile, so a second start can
+ * skip it: with a cache directory, compile first looks for an engine image
+ * keyed by the identity of every source (engine_image.c) and, when there is
+ * one, maps a million hash signatures back in the time it takes to read the
+ * file. Without one it parses every source in order, drops .ign2-listed
+ * names, builds the tables and the matcher, and saves the image. A
+ * malformed line anywhere fails compile with file:line:col, and the engine
+ * must then be freed: a half-loaded database never scans. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -39,10 +43,6 @@ vg_error vg_engine_new(const vg_limits *limits, vg_engine **out)
     vg_engine *e = vg_calloc(1, sizeof *e);
     if (e == NULL)
         return VG_ERR_NOMEM;
-    if (vgi_sigdb_new(&e->db) != VG_OK) {
-        vg_free(e);
-        return VG_ERR_NOMEM;
-    }
     atomic_init(&e->refs, 1);
     e->limits = l;
     *out = e;
@@ -64,6 +64,13 @@ void vg_engine_unref(vg_engine *e)
     vg_free(e->bodies);
     vg_free(e->body_names);
     vgi_sigdb_free(e->db);
+    vg_free(e->image_bodies);
+    vgi_image_unmap(e);
+    for (size_t i = 0; i < e->n_src; i++) {
+        vg_free(e->src[i].name);
+        vg_free(e->src[i].buf);
+    }
+    vg_free(e->src);
     vg_free(e);
 }
 
@@ -78,22 +85,50 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-static vg_error parse_into(vg_engine *e, const char *name, const char *buf, size_t len,
-                           vg_diag *diag)
+static vg_error add_source(vg_engine *e, const char *name, const void *buf, size_t len,
+                           const struct stat *st)
 {
-    const vgi_sigfmt *fmt = vgi_sigfmt_for_name(base_name(name));
-    if (fmt == NULL) {
-        const char *dot = strrchr(base_name(name), '.');
-        if (dot && (strcasecmp(dot, ".cvd") == 0 || strcasecmp(dot, ".cld") == 0 ||
-                    strcasecmp(dot, ".cud") == 0))
-            return vgi_diag_set(diag, VG_ERR_UNSUPPORTED, name, 0, 0,
-                                "signed ClamAV containers are not read yet; unpack it with "
-                                "`sigtool -u` and load the files inside");
-        return vgi_diag_set(diag, VG_ERR_UNSUPPORTED, name, 0, 0,
-                            "unknown signature file type (expected .hdb .hsb .ndb .fp .sfp "
-                            ".ign2 .ign)");
+    if (e->n_src == e->cap_src) {
+        size_t nc = e->cap_src ? e->cap_src * 2 : 8;
+        vgi_source *ns = vg_realloc(e->src, nc * sizeof *ns);
+        if (ns == NULL)
+            return VG_ERR_NOMEM;
+        e->src = ns;
+        e->cap_src = nc;
     }
-    return fmt->parse(e->db, name, buf, len, diag);
+    vgi_source *s = &e->src[e->n_src];
+    memset(s, 0, sizeof *s);
+    if ((s->name = vg_strdup(name)) == NULL)
+        return VG_ERR_NOMEM;
+    if (st == NULL) {
+        s->is_mem = 1;
+        s->len = len;
+        if ((s->buf = vg_malloc(len ? len : 1)) == NULL) {
+            vg_free(s->name);
+            return VG_ERR_NOMEM;
+        }
+        if (len)
+            memcpy(s->buf, buf, len);
+    } else {
+        s->st = *st;
+    }
+    e->n_src++;
+    return VG_OK;
+}
+
+static vg_error check_type(const char *name, vg_diag *diag)
+{
+    if (vgi_sigfmt_for_name(base_name(name)) != NULL)
+        return VG_OK;
+    const char *dot = strrchr(base_name(name), '.');
+    if (dot && (strcasecmp(dot, ".cvd") == 0 || strcasecmp(dot, ".cld") == 0 ||
+                strcasecmp(dot, ".cud") == 0))
+        return vgi_diag_set(diag, VG_ERR_UNSUPPORTED, name, 0, 0,
+                            "signed ClamAV containers are not read yet; unpack it with "
+                            "`sigtool -u` and load the files inside");
+    return vgi_diag_set(diag, VG_ERR_UNSUPPORTED, name, 0, 0,
+                        "unknown signature file type (expected .hdb .hsb .ndb .fp .sfp "
+                        ".ign2 .ign)");
 }
 
 vg_error vg_engine_load_mem(vg_engine *e, const char *name, const void *buf, size_t len,
@@ -104,12 +139,8 @@ vg_error vg_engine_load_mem(vg_engine *e, const char *name, const void *buf, siz
     if (e->compiled)
         return vgi_diag_set(diag, VG_ERR_INVALID_ARG, name, 0, 0,
                             "the engine is compiled; load signatures before compiling");
-    vgi_sigdb_mark m;
-    vgi_sigdb_mark_take(e->db, &m);
-    vg_error err = parse_into(e, name, buf ? buf : "", len, diag);
-    if (err != VG_OK)
-        vgi_sigdb_rollback(e->db, &m);
-    return err;
+    vg_error err = check_type(name, diag);
+    return err != VG_OK ? err : add_source(e, name, buf, len, NULL);
 }
 
 vg_error vg_engine_load_builtin(vg_engine *e)
@@ -162,17 +193,6 @@ done:
     return err;
 }
 
-static vg_error load_file(vg_engine *e, const char *path, vg_diag *diag)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    vg_error err = read_file(path, &buf, &len, diag);
-    if (err == VG_OK)
-        err = parse_into(e, path, buf, len, diag);
-    vg_free(buf);
-    return err;
-}
-
 static int sig_file_filter(const struct dirent *d)
 {
     return d->d_name[0] != '.' && vgi_sigfmt_for_name(d->d_name) != NULL;
@@ -187,13 +207,12 @@ static vg_error load_dir(vg_engine *e, const char *dir, vg_diag *diag)
                             strerror(errno));
     vg_error err = VG_OK;
     for (int i = 0; i < n; i++) {
-        if (err == VG_OK) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name);
-            struct stat st;
-            if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-                err = load_file(e, path, diag);
-        }
+        char path[4096];
+        struct stat st;
+        int len = snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name);
+        if (err == VG_OK && len > 0 && (size_t)len < sizeof path && stat(path, &st) == 0 &&
+            S_ISREG(st.st_mode))
+            err = add_source(e, path, NULL, 0, &st);
         free(list[i]);
     }
     free(list);
@@ -211,19 +230,53 @@ vg_error vg_engine_load(vg_engine *e, const char *path, vg_diag *diag)
     if (stat(path, &st) != 0)
         return vgi_diag_set(diag, errno == ENOENT ? VG_ERR_NOT_FOUND : VG_ERR_IO, path, 0, 0,
                             "cannot open: %s", strerror(errno));
-    vgi_sigdb_mark m;
-    vgi_sigdb_mark_take(e->db, &m);
-    vg_error err = S_ISDIR(st.st_mode) ? load_dir(e, path, diag) : load_file(e, path, diag);
-    if (err != VG_OK)
-        vgi_sigdb_rollback(e->db, &m);
+    if (S_ISDIR(st.st_mode)) {
+        size_t before = e->n_src;
+        vg_error err = load_dir(e, path, diag);
+        while (err != VG_OK && e->n_src > before) { /* nothing of a failed call stays */
+            e->n_src--;
+            vg_free(e->src[e->n_src].name);
+        }
+        return err;
+    }
+    vg_error err = check_type(path, diag);
+    return err != VG_OK ? err : add_source(e, path, NULL, 0, &st);
+}
+
+/* Parses every source into a fresh database, in the order they were named. */
+static vg_error parse_sources(vg_engine *e, vg_diag *diag)
+{
+    vg_error err = vgi_sigdb_new(&e->db);
+    for (size_t i = 0; err == VG_OK && i < e->n_src; i++) {
+        const vgi_source *s = &e->src[i];
+        const vgi_sigfmt *fmt = vgi_sigfmt_for_name(base_name(s->name));
+        if (fmt == NULL)
+            return check_type(s->name, diag);
+        if (s->is_mem) {
+            err = fmt->parse(e->db, s->name, s->buf, s->len, diag);
+        } else {
+            char *buf = NULL;
+            size_t len = 0;
+            if ((err = read_file(s->name, &buf, &len, diag)) == VG_OK)
+                err = fmt->parse(e->db, s->name, buf, len, diag);
+            vg_free(buf);
+        }
+    }
     return err;
 }
 
-vg_error vg_engine_compile(vg_engine *e, const vg_compile_opts *opts, vg_diag *diag)
+static double now_ms(void)
 {
-    if (e == NULL || e->compiled)
-        return VG_ERR_INVALID_ARG;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static vg_error build(vg_engine *e, const char *cache_dir, vg_diag *diag)
+{
     vg_error err;
+    if ((err = parse_sources(e, diag)) != VG_OK)
+        return err;
     size_t nb = vgi_sigdb_body_count(e->db);
     vgi_body_sig **all = vgi_sigdb_bodies(e->db);
     if ((err = vgi_hash_set_build(e->db, 0, &e->hashes)) != VG_OK)
@@ -246,19 +299,41 @@ vg_error vg_engine_compile(vg_engine *e, const vg_compile_opts *opts, vg_diag *d
         e->bodies[e->n_bodies] = all[i];
         e->body_names[e->n_bodies++] = name;
     }
-    err = vgi_hs_db_build(e->bodies, e->n_bodies, e->body_names, opts ? opts->cache_dir : NULL,
-                          &e->hs, diag);
-    if (err != VG_OK)
+    if ((err = vgi_hs_db_build(e->bodies, e->n_bodies, e->body_names, cache_dir, &e->hs, diag)) !=
+        VG_OK)
         return err;
+    e->names = vgi_sigdb_pool(e->db, &e->names_len);
+    e->skipped_first = vgi_sigdb_skipped_first(e->db);
+    e->stats.ignored = ignored;
+    e->stats.skipped = vgi_sigdb_skipped_count(e->db);
+    e->stats.cache_hit = e->hs->cache_hit;
+    return VG_OK;
+}
+
+vg_error vg_engine_compile(vg_engine *e, const vg_compile_opts *opts, vg_diag *diag)
+{
+    if (e == NULL || e->compiled)
+        return VG_ERR_INVALID_ARG;
+    const char *cache_dir = opts ? opts->cache_dir : NULL;
+    double t0 = now_ms();
+    uint8_t key[32];
+    vg_error err = VG_ERR_NOT_FOUND;
+    if (cache_dir != NULL) {
+        vgi_image_key(e, key);
+        err = vgi_image_load(e, cache_dir, key);
+    }
+    if (err != VG_OK) {
+        if ((err = build(e, cache_dir, diag)) != VG_OK)
+            return err;
+        if (cache_dir != NULL)
+            (void)vgi_image_save(e, cache_dir, key);
+    }
     e->stats.hash_sigs = vgi_hash_set_count(e->hashes);
     e->stats.allow_hashes = vgi_hash_set_count(e->allows);
     e->stats.body_sigs = e->n_bodies;
-    e->stats.ignored = ignored;
-    e->stats.skipped = vgi_sigdb_skipped_count(e->db);
     e->stats.patterns = e->hs->n_patterns;
-    e->stats.cache_hit = e->hs->cache_hit;
-    e->stats.compile_ms = e->hs->ms;
     e->stats.matcher_bytes = e->hs->db_bytes;
+    e->stats.compile_ms = now_ms() - t0;
     e->compiled = 1;
     return VG_OK;
 }
@@ -273,7 +348,7 @@ vg_error vg_engine_stats_get(const vg_engine *e, vg_engine_stats *out)
 
 const char *vg_engine_first_skipped(const vg_engine *e)
 {
-    return vgi_sigdb_skipped_first(e->db);
+    return e->skipped_first;
 }
 
 uint64_t vg_engine_signature_count(const vg_engine *e)

@@ -250,8 +250,7 @@ static int check_hashes(vgi_scan_ctx *c, unsigned hk, unsigned ak, uint64_t size
     for (int k = 0; k < VGI_HASH_KINDS; k++) {
         if ((hk & (1u << k)) &&
             vgi_hash_set_lookup(e->hashes, (vgi_hash_kind)k, dig[k], size, &name)) {
-            pending_add(c, vgi_sigdb_name(e->db, name), UINT32_MAX - 1 - (uint32_t)k,
-                        kind_of_hash[k], 0);
+            pending_add(c, e->names + name, UINT32_MAX - 1 - (uint32_t)k, kind_of_hash[k], 0);
             if (!allmatch(c))
                 break;
         }
@@ -335,7 +334,12 @@ static int match_object(vgi_scan_ctx *c, vg_fmap *map, int hashable)
     c->n_pend = 0;
     c->budget_hit = 0;
     c->targets = vgi_ftype_targets(map);
-    vgi_verifier_begin_object(s->verifier, c->lim->max_verify_steps);
+    /* Every atom hit costs a few steps however good the signature, so the
+     * budget grows with the object: it stops pathological signatures, not
+     * large files. */
+    uint64_t steps = c->lim->max_verify_steps;
+    steps = size > (UINT64_MAX - steps) / 4 ? UINT64_MAX : steps + 4 * size;
+    vgi_verifier_begin_object(s->verifier, steps);
 
     unsigned hk = hashable ? vgi_hash_set_kinds_for_size(e->hashes, size) : 0;
     unsigned ak = hashable ? vgi_hash_set_kinds_for_size(e->allows, size) : 0;

@@ -40,7 +40,9 @@ typedef enum vgi_el_kind {
     VGI_EL_BYTES = 1, /* len masked bytes at val/mask[off..off+len) */
     VGI_EL_ALT = 2,   /* one of len alternatives at alts[off..off+len) */
     VGI_EL_GAP = 3,   /* min..max arbitrary bytes; max == VGI_GAP_INF for '*' */
-    VGI_EL_BOUND = 4, /* zero-width assertion: 'B' word, 'L' line boundary */
+    VGI_EL_BOUND = 4, /* 'B' word, 'L' line boundary: zero width at the signature's
+                       * edges; in the middle ClamAV consumes one boundary byte
+                       * (or LF/CRLF for 'L') */
 } vgi_el_kind;
 
 typedef struct vgi_el {
@@ -112,6 +114,8 @@ vg_error vgi_sigdb_reserve(vgi_sigdb *db, vgi_hash_kind kind, int allow, size_t 
 /* Copies name[0..len) into the pool and returns its offset in *off. */
 vg_error vgi_sigdb_add_name(vgi_sigdb *db, const char *name, size_t len, uint32_t *off);
 const char *vgi_sigdb_name(const vgi_sigdb *db, uint32_t off);
+/* The whole name pool (NUL-separated names) and its length. */
+const char *vgi_sigdb_pool(const vgi_sigdb *db, size_t *len);
 
 /* allow: 1 for .fp/.sfp allow-list entries (name is informational). */
 vg_error vgi_sigdb_add_hash(vgi_sigdb *db, vgi_hash_kind kind, const uint8_t *digest, uint64_t size,

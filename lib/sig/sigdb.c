@@ -133,6 +133,12 @@ const char *vgi_sigdb_name(const vgi_sigdb *db, uint32_t off)
     return off < db->names_len ? db->names + off : "?";
 }
 
+const char *vgi_sigdb_pool(const vgi_sigdb *db, size_t *len)
+{
+    *len = db->names_len;
+    return db->names ? db->names : "";
+}
+
 vg_error vgi_sigdb_add_hash(vgi_sigdb *db, vgi_hash_kind kind, const uint8_t *digest, uint64_t size,
                             const char *name, size_t name_len, int allow)
 {

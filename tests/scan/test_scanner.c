@@ -230,7 +230,8 @@ static void test_cache_second_start(void **state)
         assert_int_equal(vg_engine_compile(e, &opts, &d), VG_OK);
         vg_engine_stats_get(e, &st);
         /* round 0 compiles, round 1 loads, round 2 finds a corrupted file
-         * and compiles again rather than trusting it */
+         * (the engine image and the matcher cache) and builds again
+         * rather than trusting either */
         assert_int_equal(st.cache_hit, round == 1);
         vgt_events ev;
         vgt_scan_mem(e, "xx cachedata-one xx", 19, 0, &ev);
@@ -239,7 +240,7 @@ static void test_cache_second_start(void **state)
         if (round == 1) {
             char cmd[1024];
             snprintf(cmd, sizeof cmd,
-                     "for f in %s/hs-*.db; do printf 'garbage' | dd of=$f bs=1 seek=100 "
+                     "for f in %s/*; do printf 'garbage' | dd of=$f bs=1 seek=100 "
                      "conv=notrunc 2>/dev/null; done",
                      dir);
             assert_int_equal(system(cmd), 0);
@@ -250,20 +251,28 @@ static void test_cache_second_start(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
-static void test_malformed_load_rolls_back(void **state)
+/* A malformed line fails compile with its location, and nothing scans:
+ * there is no engine with the file's good lines but not its bad one. */
+static void test_malformed_line_fails_compile(void **state)
 {
     (void)state;
     vg_engine *e = NULL;
     vg_diag d;
     assert_int_equal(vg_engine_new(NULL, &e), VG_OK);
     const char *bad = "Good.Sig:0:*:41424344454647\nBad.Sig:0:*:41zz\n";
-    assert_int_equal(vg_engine_load_mem(e, "bad.ndb", bad, strlen(bad), &d), VG_ERR_MALFORMED);
+    assert_int_equal(vg_engine_load_mem(e, "bad.ndb", bad, strlen(bad), &d), VG_OK);
+    assert_int_equal(vg_engine_compile(e, NULL, &d), VG_ERR_MALFORMED);
     assert_string_equal(d.source, "bad.ndb");
     assert_int_equal(d.line, 2);
-    assert_int_equal(vg_engine_compile(e, NULL, &d), VG_OK);
-    vg_engine_stats st;
-    vg_engine_stats_get(e, &st);
-    assert_int_equal(st.body_sigs, 0); /* Good.Sig was rolled back with the file */
+    vg_scanner *s = NULL;
+    assert_int_equal(vg_scanner_new(e, &s), VG_ERR_INVALID_ARG);
+    assert_null(s);
+    vg_engine_unref(e);
+
+    /* Unknown file types and missing paths are refused when named. */
+    assert_int_equal(vg_engine_new(NULL, &e), VG_OK);
+    assert_int_equal(vg_engine_load_mem(e, "sigs.txt", "x", 1, &d), VG_ERR_UNSUPPORTED);
+    assert_int_equal(vg_engine_load(e, "/nonexistent/main.hdb", &d), VG_ERR_NOT_FOUND);
     vg_engine_unref(e);
 }
 
@@ -308,7 +317,7 @@ int main(void)
         cmocka_unit_test(test_stream_from_pipe),
         cmocka_unit_test(test_filesize_limit_scans_prefix),
         cmocka_unit_test(test_cache_second_start),
-        cmocka_unit_test(test_malformed_load_rolls_back),
+        cmocka_unit_test(test_malformed_line_fails_compile),
         cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,466 @@
+/* Deflate64 (zip method 9), and plain deflate with the same code.
+ *
+ * Deflate64 is RFC 1951 with three changes, all in the tables: the window is
+ * 64 KiB, length code 285 means "3 + the next 16 bits" (3..65538) instead of
+ * 258, and distance codes 30 and 31, reserved in deflate, mean 32769 and
+ * 49153 plus 14 extra bits (up to 65536 back). So one decoder serves both,
+ * and the tests check it against zlib on plain deflate streams.
+ *
+ * Take the 7-Zip member "clam.exe" (544 bytes, method 9). The decoder pulls
+ * input 16 KiB at a time with vg_fmap_read(), never past the member's
+ * compressed size, into a 64-bit bit buffer read LSB first (RFC 1951 3.1.1).
+ * Each block's Huffman codes are rebuilt as counts per length plus a 9-bit
+ * lookup table; codes longer than 9 bits fall back to walking the canonical
+ * code one bit at a time. Output goes into the 64 KiB circular window, which
+ * is also the output buffer: whenever it fills, the full part is handed to
+ * the sink, so the caller sees every 64 KiB and can stop a bomb there, and
+ * memory stays at one window (plus tables) whatever the member inflates to.
+ *
+ * Hostile streams. Every loop consumes input bits or makes output, and a
+ * block with neither cannot be made: the smallest block costs 3 bits. Empty
+ * blocks make no output, so the sink gets a heartbeat (len 0) every 1024
+ * blocks to check its clock. Codes are checked as zlib does: an
+ * over-subscribed code is refused, an incomplete one is accepted only when it
+ * has a single 1-bit code (a lone distance), a missing end-of-block code,
+ * repeat before any length, a distance further back than the output made,
+ * or a reserved symbol (286, 287; distance 30, 31 in plain deflate) is
+ * VG_ERR_MALFORMED. Running out of input is VG_ERR_TRUNCATED. */
+#include "inflate64.h"
+
+#include <string.h>
+
+#include "../core/mem.h"
+
+#define WSIZE     65536u /* Deflate64's window; plain deflate reaches 32768 back */
+#define WMASK     (WSIZE - 1)
+#define INBUF     16384u
+#define MAXBITS   15
+#define FASTBITS  9
+#define FASTSIZE  (1u << FASTBITS)
+#define NLIT      288 /* literal/length symbols, the two reserved ones included */
+#define NDIST     32
+#define NCLEN     19
+#define HEARTBEAT 1024u /* blocks between two len-0 sink calls */
+
+/* Decoding results below zero. */
+#define SYM_TRUNCATED (-1)
+#define SYM_MALFORMED (-2)
+
+typedef struct huff {
+    uint16_t fast[FASTSIZE];     /* by the next 9 input bits: sym << 4 | len; 0 = slow path */
+    uint16_t count[MAXBITS + 1]; /* codes per length */
+    uint16_t sym[NLIT];          /* symbols in canonical order */
+} huff;
+
+typedef struct inflater {
+    vg_fmap *map;
+    uint64_t in_off;  /* next byte to read from map */
+    uint64_t in_end;  /* end of the input range */
+    uint64_t fetched; /* bytes moved into the bit buffer */
+    size_t in_len, in_pos;
+    uint64_t bb; /* bit buffer; bits above bc are zero */
+    unsigned bc;
+    int deflate64;
+    unsigned wpos;   /* next write in win */
+    unsigned wflush; /* start of what the sink has not seen */
+    uint64_t total;  /* bytes made so far */
+    vgi_inflate_sink sink;
+    void *ud;
+    int sink_failed;
+    int fixed_ready;
+    huff lit, dist, fixlit, fixdist;
+    uint8_t in[INBUF];
+    uint8_t win[WSIZE];
+} inflater;
+
+static const uint16_t lbase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+                                   31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+static const uint8_t lext[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+static const uint32_t dbase[32] = {1,    2,    3,    4,     5,     7,     9,     13,
+                                   17,   25,   33,   49,    65,    97,    129,   193,
+                                   257,  385,  513,  769,   1025,  1537,  2049,  3073,
+                                   4097, 6145, 8193, 12289, 16385, 24577, 32769, 49153};
+static const uint8_t dext[32] = {0, 0, 0, 0, 1, 1, 2,  2,  3,  3,  4,  4,  5,  5,  6,  6,
+                                 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14};
+
+/* ---- input ---- */
+
+/* Tops the bit buffer up to at least 57 bits, or to the end of the input. A
+ * failed read ends the input: the stream then shows up as truncated. */
+static void refill(inflater *s)
+{
+    while (s->bc <= 56) {
+        if (s->in_pos == s->in_len) {
+            uint64_t left = s->in_end - s->in_off;
+            if (left == 0)
+                return;
+            size_t want = left < INBUF ? (size_t)left : INBUF;
+            size_t got = vg_fmap_read(s->map, s->in_off, s->in, want);
+            if (got == 0) {
+                s->in_end = s->in_off;
+                return;
+            }
+            s->in_off += got;
+            s->in_len = got;
+            s->in_pos = 0;
+        }
+        s->bb |= (uint64_t)s->in[s->in_pos++] << s->bc;
+        s->bc += 8;
+        s->fetched++;
+    }
+}
+
+static int need(inflater *s, unsigned n)
+{
+    if (s->bc < n)
+        refill(s);
+    return s->bc >= n;
+}
+
+/* n <= 16 bits, which need() has made sure of. */
+static unsigned take(inflater *s, unsigned n)
+{
+    unsigned v = (unsigned)(s->bb & ((1u << n) - 1));
+    s->bb >>= n;
+    s->bc -= n;
+    return v;
+}
+
+/* ---- Huffman codes ---- */
+
+static unsigned reverse(unsigned code, unsigned len)
+{
+    unsigned r = 0;
+    for (unsigned i = 0; i < len; i++, code >>= 1)
+        r = r << 1 | (code & 1);
+    return r;
+}
+
+/* Canonical code from lengths (RFC 1951 3.2.2). Returns 0 for a complete
+ * code, 1 for an incomplete one, -1 when over-subscribed. */
+static int build(huff *h, const uint8_t *lens, unsigned n)
+{
+    uint16_t offs[MAXBITS + 1];
+    unsigned next[MAXBITS + 1];
+    memset(h->count, 0, sizeof h->count);
+    for (unsigned i = 0; i < n; i++)
+        h->count[lens[i]]++;
+    int left = 1;
+    for (unsigned len = 1; len <= MAXBITS; len++) {
+        left <<= 1;
+        left -= h->count[len];
+        if (left < 0)
+            return -1;
+    }
+    offs[1] = 0;
+    for (unsigned len = 1; len < MAXBITS; len++)
+        offs[len + 1] = (uint16_t)(offs[len] + h->count[len]);
+    for (unsigned i = 0; i < n; i++)
+        if (lens[i] != 0)
+            h->sym[offs[lens[i]]++] = (uint16_t)i;
+
+    memset(h->fast, 0, sizeof h->fast);
+    unsigned code = 0;
+    next[0] = 0;
+    for (unsigned len = 1; len <= MAXBITS; len++) {
+        code = (code + (len > 1 ? h->count[len - 1] : 0)) << 1;
+        next[len] = code;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        unsigned len = lens[i];
+        if (len == 0 || len > FASTBITS)
+            continue;
+        /* Codes go out MSB first, the buffer is read LSB first: index by
+         * the reversed code, once per value of the bits that follow it. */
+        unsigned r = reverse(next[len]++, len);
+        for (unsigned j = r; j < FASTSIZE; j += 1u << len)
+            h->fast[j] = (uint16_t)(i << 4 | len);
+    }
+    return left > 0;
+}
+
+/* Next symbol, or SYM_TRUNCATED / SYM_MALFORMED. Missing input reads as
+ * zero bits, so a code is only taken when all of its bits are real. */
+static int decode(inflater *s, const huff *h)
+{
+    if (s->bc < MAXBITS)
+        refill(s);
+    unsigned e = h->fast[s->bb & (FASTSIZE - 1)];
+    if (e != 0) {
+        unsigned len = e & 15;
+        if (len > s->bc)
+            return SYM_TRUNCATED;
+        take(s, len);
+        return (int)(e >> 4);
+    }
+    /* Longer code, or none: walk the canonical code bit by bit. */
+    unsigned bits = (unsigned)s->bb;
+    int code = 0, first = 0, index = 0;
+    for (unsigned len = 1; len <= MAXBITS; len++) {
+        code |= (int)((bits >> (len - 1)) & 1);
+        int count = h->count[len];
+        if (code - first < count) {
+            if (len > s->bc)
+                return SYM_TRUNCATED;
+            take(s, len);
+            return h->sym[index + code - first];
+        }
+        index += count;
+        first = (first + count) << 1;
+        code <<= 1;
+    }
+    return s->bc < MAXBITS ? SYM_TRUNCATED : SYM_MALFORMED;
+}
+
+static vg_error sym_error(int sym)
+{
+    return sym == SYM_TRUNCATED ? VG_ERR_TRUNCATED : VG_ERR_MALFORMED;
+}
+
+/* ---- output ---- */
+
+static vg_error flush(inflater *s)
+{
+    vg_error err = VG_OK;
+    if (s->wpos > s->wflush && !s->sink_failed) {
+        err = s->sink(s->ud, s->win + s->wflush, s->wpos - s->wflush);
+        s->sink_failed = err != VG_OK;
+    }
+    s->wflush = s->wpos;
+    if (s->wpos == WSIZE)
+        s->wpos = s->wflush = 0;
+    return err;
+}
+
+static vg_error put(inflater *s, uint8_t byte)
+{
+    s->win[s->wpos++] = byte;
+    s->total++;
+    return s->wpos == WSIZE ? flush(s) : VG_OK;
+}
+
+/* Copies len bytes from dist back (dist <= total, dist <= WSIZE). */
+static vg_error copy(inflater *s, unsigned dist, unsigned len)
+{
+    while (len > 0) {
+        unsigned src = (s->wpos - dist) & WMASK;
+        unsigned n = len;
+        if (n > WSIZE - s->wpos)
+            n = WSIZE - s->wpos;
+        if (n > WSIZE - src)
+            n = WSIZE - src;
+        if (dist >= n) {
+            memmove(s->win + s->wpos, s->win + src, n); /* dist == WSIZE: src == wpos */
+        } else {
+            for (unsigned i = 0; i < n; i++) /* overlapping: a run repeats itself */
+                s->win[s->wpos + i] = s->win[src + i];
+        }
+        s->wpos += n;
+        s->total += n;
+        len -= n;
+        if (s->wpos == WSIZE) {
+            vg_error err = flush(s);
+            if (err != VG_OK)
+                return err;
+        }
+    }
+    return VG_OK;
+}
+
+/* ---- blocks ---- */
+
+static vg_error codes(inflater *s, const huff *lit, const huff *dist)
+{
+    unsigned ndist = s->deflate64 ? 32 : 30;
+    for (;;) {
+        int sym = decode(s, lit);
+        if (sym < 0)
+            return sym_error(sym);
+        if (sym < 256) {
+            vg_error err = put(s, (uint8_t)sym);
+            if (err != VG_OK)
+                return err;
+            continue;
+        }
+        if (sym == 256)
+            return VG_OK;
+        sym -= 257;
+        if (sym >= 29)
+            return VG_ERR_MALFORMED; /* 286, 287: fixed code only, never valid */
+        unsigned base = lbase[sym], extra = lext[sym];
+        if (sym == 28 && s->deflate64) {
+            base = 3;
+            extra = 16;
+        }
+        if (!need(s, extra))
+            return VG_ERR_TRUNCATED;
+        unsigned len = base + take(s, extra);
+        int d = decode(s, dist);
+        if (d < 0)
+            return sym_error(d);
+        if ((unsigned)d >= ndist)
+            return VG_ERR_MALFORMED;
+        if (!need(s, dext[d]))
+            return VG_ERR_TRUNCATED;
+        unsigned back = dbase[d] + take(s, dext[d]);
+        if (back > s->total)
+            return VG_ERR_MALFORMED; /* before the start of the stream */
+        vg_error err = copy(s, back, len);
+        if (err != VG_OK)
+            return err;
+    }
+}
+
+static vg_error stored(inflater *s)
+{
+    take(s, s->bc & 7); /* to a byte boundary */
+    if (!need(s, 32))
+        return VG_ERR_TRUNCATED;
+    unsigned len = take(s, 16), nlen = take(s, 16);
+    if (len != (~nlen & 0xFFFFu))
+        return VG_ERR_MALFORMED;
+    for (; len > 0; len--) {
+        if (!need(s, 8))
+            return VG_ERR_TRUNCATED;
+        vg_error err = put(s, (uint8_t)take(s, 8));
+        if (err != VG_OK)
+            return err;
+    }
+    return VG_OK;
+}
+
+static vg_error fixed(inflater *s)
+{
+    if (!s->fixed_ready) {
+        uint8_t lens[NLIT];
+        memset(lens, 8, 144);
+        memset(lens + 144, 9, 112);
+        memset(lens + 256, 7, 24);
+        memset(lens + 280, 8, 8);
+        build(&s->fixlit, lens, NLIT);
+        memset(lens, 5, NDIST); /* 30 and 31 are checked when used */
+        build(&s->fixdist, lens, NDIST);
+        s->fixed_ready = 1;
+    }
+    return codes(s, &s->fixlit, &s->fixdist);
+}
+
+/* An incomplete code is accepted only when it is a single 1-bit code (or,
+ * for distances, no code at all): zlib's rule. */
+static int usable(int built, const huff *h, unsigned n)
+{
+    return built == 0 || (built > 0 && n - h->count[0] == h->count[1]);
+}
+
+static vg_error dynamic(inflater *s)
+{
+    static const uint8_t order[NCLEN] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                         11, 4,  12, 3, 13, 2, 14, 1, 15};
+    uint8_t lens[NLIT + NDIST];
+    if (!need(s, 14))
+        return VG_ERR_TRUNCATED;
+    unsigned nlen = take(s, 5) + 257, ndist = take(s, 5) + 1, ncode = take(s, 4) + 4;
+    if (nlen > 286 || ndist > (s->deflate64 ? 32u : 30u))
+        return VG_ERR_MALFORMED;
+    memset(lens, 0, NCLEN);
+    for (unsigned i = 0; i < ncode; i++) {
+        if (!need(s, 3))
+            return VG_ERR_TRUNCATED;
+        lens[order[i]] = (uint8_t)take(s, 3);
+    }
+    if (build(&s->lit, lens, NCLEN) != 0)
+        return VG_ERR_MALFORMED; /* the code-length code must be complete */
+    for (unsigned i = 0; i < nlen + ndist;) {
+        int sym = decode(s, &s->lit);
+        if (sym < 0)
+            return sym_error(sym);
+        if (sym < 16) {
+            lens[i++] = (uint8_t)sym;
+            continue;
+        }
+        unsigned rep, val = 0;
+        if (sym == 16) {
+            if (i == 0)
+                return VG_ERR_MALFORMED; /* repeat of nothing */
+            val = lens[i - 1];
+            if (!need(s, 2))
+                return VG_ERR_TRUNCATED;
+            rep = 3 + take(s, 2);
+        } else if (sym == 17) {
+            if (!need(s, 3))
+                return VG_ERR_TRUNCATED;
+            rep = 3 + take(s, 3);
+        } else {
+            if (!need(s, 7))
+                return VG_ERR_TRUNCATED;
+            rep = 11 + take(s, 7);
+        }
+        if (i + rep > nlen + ndist)
+            return VG_ERR_MALFORMED;
+        memset(lens + i, (int)val, rep);
+        i += rep;
+    }
+    if (lens[256] == 0)
+        return VG_ERR_MALFORMED; /* no end-of-block code */
+    if (!usable(build(&s->lit, lens, nlen), &s->lit, nlen) ||
+        !usable(build(&s->dist, lens + nlen, ndist), &s->dist, ndist))
+        return VG_ERR_MALFORMED;
+    return codes(s, &s->lit, &s->dist);
+}
+
+vg_error vgi_inflate64(vg_fmap *map, uint64_t off, uint64_t len, unsigned flags,
+                       vgi_inflate_sink sink, void *ud, uint64_t *used)
+{
+    if (used != NULL)
+        *used = 0;
+    if (map == NULL || sink == NULL || off > vg_fmap_size(map))
+        return VG_ERR_INVALID_ARG;
+    inflater *s = vg_malloc(sizeof *s);
+    if (s == NULL)
+        return VG_ERR_NOMEM;
+    /* Everything but the two buffers starts at zero. */
+    memset(s, 0, offsetof(inflater, in));
+    s->map = map;
+    s->in_off = off;
+    s->in_end = len > UINT64_MAX - off ? UINT64_MAX : off + len;
+    s->deflate64 = (flags & VGI_INFLATE_DEFLATE64) != 0;
+    s->sink = sink;
+    s->ud = ud;
+
+    vg_error err = VG_OK;
+    unsigned blocks = 0;
+    for (int last = 0; !last && err == VG_OK;) {
+        if (!need(s, 3)) {
+            err = VG_ERR_TRUNCATED;
+            break;
+        }
+        last = (int)take(s, 1);
+        switch (take(s, 2)) {
+        case 0:
+            err = stored(s);
+            break;
+        case 1:
+            err = fixed(s);
+            break;
+        case 2:
+            err = dynamic(s);
+            break;
+        default:
+            err = VG_ERR_MALFORMED; /* block type 3 is reserved */
+            break;
+        }
+        if (err == VG_OK && ++blocks % HEARTBEAT == 0) {
+            err = sink(ud, NULL, 0);
+            s->sink_failed = err != VG_OK;
+        }
+    }
+    /* Deliver what was decoded before a broken part: it is scanned too. */
+    vg_error ferr = flush(s);
+    if (err == VG_OK)
+        err = ferr;
+    if (used != NULL)
+        *used = s->fetched - s->bc / 8;
+    vg_free(s);
+    return err;
+}
