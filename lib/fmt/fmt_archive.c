@@ -107,19 +107,6 @@ static int tar_checksum_ok(const uint8_t *h, size_t n)
     return want == usum || (int64_t)want == ssum;
 }
 
-/* uuencoded data starts with a "begin " (or "begin-base64 ") line, often
- * after a few lines of mail text. */
-static int uu_begin(const uint8_t *h, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0 && h[i - 1] != '\n')
-            continue;
-        if (at(h, n, i, "begin ", 6) || at(h, n, i, "begin-base64 ", 13))
-            return 1;
-    }
-    return 0;
-}
-
 /* Old binary cpio has only a 2-byte magic, which libarchive bids on alone:
  * check that a plausible header (file type, NUL-terminated name) follows, or
  * one ordinary file in 32768 would be reported as a broken archive. */
@@ -231,7 +218,7 @@ static int archive_probe(vg_fmap *map)
         if (at(h, n, magics[i].off, magics[i].bytes, magics[i].len))
             return 1;
     if (cpio_binary(h, n) || compress_head(h, n) || bzip2_head(h, n) ||
-        (n >= 22 && lha_at(h + 2)) || tar_checksum_ok(h, n) || uu_begin(h, n))
+        (n >= 22 && lha_at(h + 2)) || tar_checksum_ok(h, n))
         return 1;
     static const uint32_t iso_pvd[] = {0x8001, 0x8801, 0x9001}; /* CD001 per sector size */
     for (size_t i = 0; i < 3; i++) {
@@ -327,7 +314,6 @@ static const struct {
     {archive_read_support_filter_lzip, archive_liblzma_version},
     {archive_read_support_filter_lzma, archive_liblzma_version},
     {archive_read_support_filter_rpm, NULL},
-    {archive_read_support_filter_uu, NULL},
     {archive_read_support_filter_xz, archive_liblzma_version},
     {archive_read_support_filter_zstd, archive_libzstd_version},
 };
