@@ -128,6 +128,8 @@ static vg_error parse_file(vgi_sigdb *db, const char *src, const char *buf, size
     /* Size the arrays once for the whole file: most hash files hold one
      * kind, the kind of their first line. Reserved but untouched pages cost
      * no memory, so the file length bounds the name pool safely. */
+    if (len == 0)
+        return VG_OK;
     const char *first = buf, *end = buf + len;
     while (first < end && (*first == '#' || *first == '\n' || *first == '\r')) {
         const char *nl = memchr(first, '\n', (size_t)(end - first));
