@@ -92,7 +92,7 @@ vg_error vgi_hasher_finish(vgi_hasher *h, uint8_t out[VGI_HASH_KINDS][VGI_HASH_M
     return VG_OK;
 }
 
-static int hexval(char c)
+int vgi_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -106,7 +106,7 @@ static int hexval(char c)
 int vgi_hex_decode(const char *hex, size_t len, uint8_t *out)
 {
     for (size_t i = 0; i < len; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        int hi = vgi_hex_digit(hex[2 * i]), lo = vgi_hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         out[i] = (uint8_t)(hi << 4 | lo);

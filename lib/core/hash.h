@@ -29,6 +29,9 @@ vg_error vgi_hasher_update(vgi_hasher *h, const void *data, size_t len);
 /* Writes each requested digest to out[kind]. */
 vg_error vgi_hasher_finish(vgi_hasher *h, uint8_t out[VGI_HASH_KINDS][VGI_HASH_MAX]);
 
+/* Value of one hex digit (either case), or -1. */
+int vgi_hex_digit(char c);
+
 /* Parses 2*len hex digits (either case) into out; 0 on success, -1 otherwise. */
 int vgi_hex_decode(const char *hex, size_t len, uint8_t *out);
 

@@ -57,20 +57,9 @@ static vg_error fail(hexp *p, size_t col, const char *msg)
     return vgi_diag_set(p->diag, VG_ERR_MALFORMED, NULL, 0, (unsigned)col, "%s", msg);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int is_nibble(char c)
 {
-    return c == '?' || hexval(c) >= 0;
+    return c == '?' || vgi_hex_digit(c) >= 0;
 }
 
 /* Characters with a meaning of their own: after a lone digit they make the
@@ -132,7 +121,7 @@ static vg_error read_pair(hexp *p, uint8_t *v, uint8_t *m)
         return fail(p, i + 1, "odd number of hex digits");
     }
     char hi = p->s[i], lo = p->s[i + 1];
-    *v = (uint8_t)((hi == '?' ? 0 : hexval(hi) << 4) | (lo == '?' ? 0 : hexval(lo)));
+    *v = (uint8_t)((hi == '?' ? 0 : vgi_hex_digit(hi) << 4) | (lo == '?' ? 0 : vgi_hex_digit(lo)));
     *m = (uint8_t)((hi == '?' ? 0 : 0xf0) | (lo == '?' ? 0 : 0x0f));
     p->i += 2;
     return VG_OK;
