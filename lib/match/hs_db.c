@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "../core/blob.h"
+#include "../core/cache_dir.h"
 #include "../core/diag_int.h"
 #include "../core/mem.h"
 #include "match.h"
@@ -157,6 +158,8 @@ static void cache_store(const char *dir, const char *path, const hs_database_t *
     ok = close(fd) == 0 && ok;
     if (!ok || rename(tmp, path) != 0)
         unlink(tmp);
+    else
+        vgi_cache_prune(dir, "hs-", 8);
     free(bytes);
 }
 

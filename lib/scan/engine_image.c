@@ -37,6 +37,7 @@
 #include <vigil/version.h>
 
 #include "../core/blob.h"
+#include "../core/cache_dir.h"
 #include "../core/mem.h"
 #include "engine_int.h"
 
@@ -123,46 +124,6 @@ static void put_bodies(const vg_engine *e, vgi_blob *b)
     }
 }
 
-static int cmp_mtime_desc(const void *a, const void *b)
-{
-    const struct stat *x = a, *y = b;
-    if (x->st_mtime != y->st_mtime)
-        return x->st_mtime < y->st_mtime ? 1 : -1;
-    return 0;
-}
-
-/* Keeps the IMAGES_KEPT newest images: each differs only by which sources
- * were named, and one is tens of megabytes for a large database. */
-static void prune(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return;
-    struct ent {
-        struct stat st; /* first: sorted by it */
-        char name[96];
-    } list[64];
-    size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL && n < 64) {
-        if (strncmp(de->d_name, "engine-", 7) != 0 || strlen(de->d_name) >= sizeof list[0].name)
-            continue;
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        if (lstat(path, &list[n].st) == 0 && S_ISREG(list[n].st.st_mode)) {
-            snprintf(list[n].name, sizeof list[n].name, "%s", de->d_name);
-            n++;
-        }
-    }
-    closedir(d);
-    qsort(list, n, sizeof list[0], cmp_mtime_desc);
-    for (size_t i = IMAGES_KEPT; i < n; i++) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", dir, list[i].name);
-        unlink(path);
-    }
-}
-
 vg_error vgi_image_save(const vg_engine *e, const char *dir, const uint8_t key[32])
 {
     vgi_blob b;
@@ -214,7 +175,7 @@ vg_error vgi_image_save(const vg_engine *e, const char *dir, const uint8_t key[3
         err = VG_ERR_IO;
         goto done;
     }
-    prune(dir);
+    vgi_cache_prune(dir, "engine-", IMAGES_KEPT);
 done:
     vgi_blob_cleanup(&b);
     return err;

@@ -83,7 +83,7 @@ void scan_args_usage(FILE *f)
           "                           every such file in DIR; repeatable. Without -d, the\n"
           "                           files in $VIGIL_DB_DIR are loaded when it is set.\n"
           "      --no-builtin         do not load the built-in EICAR test signature\n"
-          "      --cache-dir DIR      keep compiled matchers in DIR (default\n"
+          "      --cache-dir DIR      keep the compiled engine in DIR (default\n"
           "                           $XDG_CACHE_HOME/vigil or ~/.cache/vigil, mode 0700)\n"
           "      --no-cache           compile every time, write no cache\n"
           "\n"

@@ -253,6 +253,32 @@ static void test_cache_second_start(void **state)
 
 /* A malformed line fails compile with its location, and nothing scans:
  * there is no engine with the file's good lines but not its bad one. */
+/* Every distinct set of sources leaves an image; only the newest stay. */
+static void test_cache_is_pruned(void **state)
+{
+    (void)state;
+    char dir[512], cmd[700];
+    snprintf(dir, sizeof dir, "%s/prune-%d", VG_TEST_TMP, (int)getpid());
+    mkdir(VG_TEST_TMP, 0700);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    vg_compile_opts opts = {.cache_dir = dir};
+    for (int i = 0; i < 6; i++) {
+        char sig[128];
+        snprintf(sig, sizeof sig, "P.%d:0:*:70727566652d746573742d%02x\n", i, i);
+        vg_engine *e = NULL;
+        assert_int_equal(vg_engine_new(NULL, &e), VG_OK);
+        assert_int_equal(vg_engine_load_mem(e, "p.ndb", sig, strlen(sig), NULL), VG_OK);
+        assert_int_equal(vg_engine_compile(e, &opts, NULL), VG_OK);
+        vg_engine_unref(e);
+    }
+    snprintf(cmd, sizeof cmd, "test $(ls %s | grep -c '^engine-') -eq 3", dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "test $(ls %s | grep -c '^hs-') -eq 6", dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void test_malformed_line_fails_compile(void **state)
 {
     (void)state;
@@ -317,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_stream_from_pipe),
         cmocka_unit_test(test_filesize_limit_scans_prefix),
         cmocka_unit_test(test_cache_second_start),
+        cmocka_unit_test(test_cache_is_pruned),
         cmocka_unit_test(test_malformed_line_fails_compile),
         cmocka_unit_test(test_alloc_failures),
     };
