@@ -199,6 +199,10 @@ static int uu_probe(vg_fmap *map)
         return 0;
     if (memcmp(p, "begin", 5) == 0)
         return 1;
+    /* uuencoded text sits in text: a NUL early on rules it out cheaply, and
+     * this probe runs on every object. */
+    if (memchr(p, 0, n < 512 ? n : 512) != NULL)
+        return 0;
     const uint8_t *q = p, *end = p + n;
     while ((q = memmem(q, (size_t)(end - q), "\nbegin", 6)) != NULL) {
         char name[MAX_NAME + 1];

@@ -574,15 +574,14 @@ vg_error vg_scanner_scan_stream(vg_scanner *s, int fd, const char *name, vg_resu
 
 vg_error vg_scanner_scan_fd(vg_scanner *s, int fd, const char *name, vg_result *out)
 {
-    struct stat st;
     if (s == NULL || fd < 0)
         return VG_ERR_INVALID_ARG;
-    if (fstat(fd, &st) != 0)
-        return VG_ERR_IO;
-    if (!S_ISREG(st.st_mode))
-        return vg_scanner_scan_stream(s, fd, name, out);
+    /* One fstat per file, the map's: it refuses what is not a regular file
+     * (or block device), which is then read as a stream. */
     vg_fmap *map = NULL;
     vg_error err = vg_fmap_open_fd(fd, (size_t)s->engine->limits.stream_threshold, &map);
+    if (err == VG_ERR_INVALID_ARG)
+        return vg_scanner_scan_stream(s, fd, name, out);
     if (err != VG_OK)
         return err;
     err = run(s, map, name, out);
