@@ -3,7 +3,7 @@
 # Idempotent: packages already present are left alone. Needs root (or sudo).
 set -euo pipefail
 
-BUILD_PKGS=(build-essential cmake pkg-config clang libclang-rt-14-dev
+BUILD_PKGS=(build-essential cmake pkg-config clang clang-format libclang-rt-14-dev git
     libhyperscan-dev libarchive-dev libssl-dev libjansson-dev libcmocka-dev
     libxxhash-dev)
 TEST_PKGS=(clamav clamav-testfiles python3 zip unzip libarchive-tools

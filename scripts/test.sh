@@ -11,6 +11,9 @@ bash scripts/deps.sh --test
 jobs=$(nproc)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 
+echo "== style: clang-format with the project's .clang-format"
+git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
+
 echo "== build and test (RelWithDebInfo)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"

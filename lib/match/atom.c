@@ -336,7 +336,7 @@ typedef struct window {
 
 /* Ties within this are equal: sums of 1/16-bit costs are exact, the logs of
  * masked probabilities are not quite. */
-#define BITS_EPS 1e-9
+#define BITS_EPS       1e-9
 #define LITERAL_ENOUGH 40.0
 
 static void consider(window *best, const unit *start, uint32_t len, double bits)
