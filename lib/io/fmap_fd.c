@@ -13,15 +13,17 @@
 #include <unistd.h>
 
 #include "../core/mem.h"
+#include "fmap_buf.h"
 #include "fmap_int.h"
 
 typedef struct fd_map {
     vg_fmap base;
     int fd;
     uint8_t *win;
-    size_t cap;    /* window capacity */
-    uint64_t wpos; /* object offset of win[0] */
-    size_t wlen;   /* valid bytes in win */
+    vgi_fmap_buf *lent; /* window borrowed from the caller, or NULL */
+    size_t cap;         /* window capacity */
+    uint64_t wpos;      /* object offset of win[0] */
+    size_t wlen;        /* valid bytes in win */
 } fd_map;
 
 static size_t pread_full(int fd, void *dst, size_t len, uint64_t off)
@@ -45,7 +47,16 @@ static const uint8_t *fd_need(vg_fmap *map, uint64_t off, size_t len)
         return m->win + (off - m->wpos);
     if (len > m->cap)
         return NULL;
-    if (m->win == NULL) {
+    if (m->win == NULL && m->lent != NULL) {
+        if (m->lent->cap < m->cap) {
+            uint8_t *p = vg_realloc(m->lent->p, m->cap);
+            if (p == NULL)
+                return NULL;
+            m->lent->p = p;
+            m->lent->cap = m->cap;
+        }
+        m->win = m->lent->p;
+    } else if (m->win == NULL) {
         m->win = vg_malloc(m->cap);
         if (m->win == NULL)
             return NULL;
@@ -83,13 +94,20 @@ static const uint8_t *fd_data(vg_fmap *map)
 
 static void fd_close(vg_fmap *map)
 {
-    vg_free(((fd_map *)map)->win);
+    fd_map *m = (fd_map *)map;
+    if (m->lent == NULL)
+        vg_free(m->win);
     vg_free(map);
 }
 
 static const vgi_fmap_ops fd_ops = {fd_need, fd_read, fd_data, fd_close};
 
 vg_error vg_fmap_open_fd(int fd, size_t window, vg_fmap **out)
+{
+    return vgi_fmap_open_fd_buf(fd, window, NULL, out);
+}
+
+vg_error vgi_fmap_open_fd_buf(int fd, size_t window, vgi_fmap_buf *buf, vg_fmap **out)
 {
     *out = NULL;
     struct stat st;
@@ -105,6 +123,7 @@ vg_error vg_fmap_open_fd(int fd, size_t window, vg_fmap **out)
     m->base.ops = &fd_ops;
     m->base.size = (uint64_t)st.st_size;
     m->fd = fd;
+    m->lent = buf;
     m->cap = window ? window : VG_FMAP_NEED_MAX;
     if (m->cap < VG_FMAP_NEED_MAX)
         m->cap = VG_FMAP_NEED_MAX;

@@ -6,6 +6,7 @@
 #include <vigil/scanner.h>
 
 #include "../core/hash.h"
+#include "../io/fmap_buf.h"
 #include "../match/match.h"
 #include "engine_int.h"
 #include "scan_int.h"
@@ -32,6 +33,7 @@ struct vg_scanner {
     vgi_verifier *verifier;
     vgi_hasher *hasher;
     uint8_t *chunk;
+    vgi_fmap_buf window; /* lent to each top-level file map in turn */
     vg_event_fn fn;
     void *userdata;
     unsigned flags;

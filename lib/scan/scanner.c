@@ -82,6 +82,7 @@ void vg_scanner_free(vg_scanner *s)
     vgi_verifier_free(s->verifier);
     vgi_hasher_free(s->hasher);
     vg_free(s->chunk);
+    vg_free(s->window.p);
     vg_engine_unref(s->engine);
     vg_free(s);
 }
@@ -579,7 +580,8 @@ vg_error vg_scanner_scan_fd(vg_scanner *s, int fd, const char *name, vg_result *
     /* One fstat per file, the map's: it refuses what is not a regular file
      * (or block device), which is then read as a stream. */
     vg_fmap *map = NULL;
-    vg_error err = vg_fmap_open_fd(fd, (size_t)s->engine->limits.stream_threshold, &map);
+    vg_error err =
+        vgi_fmap_open_fd_buf(fd, (size_t)s->engine->limits.stream_threshold, &s->window, &map);
     if (err == VG_ERR_INVALID_ARG)
         return vg_scanner_scan_stream(s, fd, name, out);
     if (err != VG_OK)
