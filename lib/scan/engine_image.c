@@ -8,7 +8,7 @@
  *     body signatures (IR)       Hyperscan pattern map + serialized database
  *     ignored/skipped counts     SHA-256 of everything above
  *
- * The key is the SHA-256 of the sources' identities, not their contents:
+ * The key is a hash of the sources' identities, not their contents:
  * hashing 90 MB of signature text at every start would cost more than the
  * clamscan start we are measured against. A file counts as changed when its
  * path, device, inode, size, mtime or ctime does (what make and ccache rely
@@ -25,7 +25,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/mman.h>
 #include <xxhash.h>
 #include <stdio.h>
@@ -58,37 +57,47 @@ typedef struct body_rec {
 
 void vgi_image_key(const vg_engine *e, uint8_t key[32])
 {
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    unsigned n = 0;
-    if (c == NULL) {
-        memset(key, 0, 32);
-        return;
-    }
-    uint64_t fmt = IMAGE_FORMAT;
-    EVP_DigestInit_ex(c, EVP_sha256(), NULL);
-    EVP_DigestUpdate(c, IMAGE_MAGIC, sizeof IMAGE_MAGIC);
-    EVP_DigestUpdate(c, &fmt, sizeof fmt);
-    EVP_DigestUpdate(c, VG_VERSION_STRING, sizeof VG_VERSION_STRING);
-    const char *hv = hs_version();
-    EVP_DigestUpdate(c, hv, strlen(hv) + 1);
-    for (size_t i = 0; i < e->n_src; i++) {
-        const vgi_source *s = &e->src[i];
-        EVP_DigestUpdate(c, s->is_mem ? "M" : "F", 1);
-        EVP_DigestUpdate(c, s->name, strlen(s->name) + 1);
-        if (s->is_mem) {
-            uint8_t d[32];
-            EVP_Digest(s->buf, s->len, d, &n, EVP_sha256(), NULL);
-            EVP_DigestUpdate(c, d, sizeof d);
-        } else {
-            uint64_t id[8] = {(uint64_t)s->st.st_dev,          (uint64_t)s->st.st_ino,
-                              (uint64_t)s->st.st_size,         (uint64_t)s->st.st_mtim.tv_sec,
-                              (uint64_t)s->st.st_mtim.tv_nsec, (uint64_t)s->st.st_ctim.tv_sec,
-                              (uint64_t)s->st.st_ctim.tv_nsec, (uint64_t)s->st.st_mode};
-            EVP_DigestUpdate(c, id, sizeof id);
+    /* XXH3, not SHA-256: this runs at every start, and the first use of an
+     * OpenSSL digest initializes its provider machinery (milliseconds), a
+     * cost a warm start with nothing to hash should not pay. The key names
+     * a cache file in the user's own directory; it needs to tell apart, not
+     * to resist forgery. Two differently seeded 128-bit halves fill the 32
+     * bytes the file name carries. */
+    XXH3_state_t *st[2] = {XXH3_createState(), XXH3_createState()};
+    memset(key, 0, 32);
+    if (st[0] == NULL || st[1] == NULL)
+        goto done;
+    for (int h = 0; h < 2; h++) {
+        XXH3_128bits_reset_withSeed(st[h], (XXH64_hash_t)h * 0x9e3779b97f4a7c15ull);
+        uint64_t fmt = IMAGE_FORMAT;
+        XXH3_128bits_update(st[h], IMAGE_MAGIC, sizeof IMAGE_MAGIC);
+        XXH3_128bits_update(st[h], &fmt, sizeof fmt);
+        XXH3_128bits_update(st[h], VG_VERSION_STRING, sizeof VG_VERSION_STRING);
+        const char *hv = hs_version();
+        XXH3_128bits_update(st[h], hv, strlen(hv) + 1);
+        for (size_t i = 0; i < e->n_src; i++) {
+            const vgi_source *s = &e->src[i];
+            XXH3_128bits_update(st[h], s->is_mem ? "M" : "F", 1);
+            XXH3_128bits_update(st[h], s->name, strlen(s->name) + 1);
+            if (s->is_mem) {
+                uint64_t len = s->len;
+                XXH3_128bits_update(st[h], &len, sizeof len);
+                XXH3_128bits_update(st[h], s->buf, s->len);
+            } else {
+                uint64_t id[8] = {(uint64_t)s->st.st_dev,          (uint64_t)s->st.st_ino,
+                                  (uint64_t)s->st.st_size,         (uint64_t)s->st.st_mtim.tv_sec,
+                                  (uint64_t)s->st.st_mtim.tv_nsec, (uint64_t)s->st.st_ctim.tv_sec,
+                                  (uint64_t)s->st.st_ctim.tv_nsec, (uint64_t)s->st.st_mode};
+                XXH3_128bits_update(st[h], id, sizeof id);
+            }
         }
+        XXH128_canonical_t c;
+        XXH128_canonicalFromHash(&c, XXH3_128bits_digest(st[h]));
+        memcpy(key + 16 * h, c.digest, 16);
     }
-    EVP_DigestFinal_ex(c, key, &n);
-    EVP_MD_CTX_free(c);
+done:
+    XXH3_freeState(st[0]);
+    XXH3_freeState(st[1]);
 }
 
 static void image_path(char *buf, size_t size, const char *dir, const uint8_t key[32])

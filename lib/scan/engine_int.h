@@ -44,7 +44,7 @@ struct vg_engine {
 
 /* ---- engine_image.c: the compiled engine as one cache file ---- */
 
-/* SHA-256 over everything that determines the compiled engine: the format
+/* A 256-bit hash of everything that determines the compiled engine: the format
  * version, Hyperscan's version, and each source (a file by its identity:
  * path, device, inode, size, mtime, ctime; memory by its content). */
 void vgi_image_key(const vg_engine *e, uint8_t key[32]);
