@@ -101,6 +101,10 @@ static vg_error parse_line(vgi_sigdb *db, const vgi_sigline *it, int allow, vg_d
             return malformed(it, f[1].col, diag, "size is neither a decimal number nor '*'");
         if (r == -2)
             return malformed(it, f[1].col, diag, "size is too large");
+        /* As ClamAV: an empty object has nothing to detect, and clamscan
+         * refuses the whole database over such a line. */
+        if (size == 0)
+            return malformed(it, f[1].col, diag, "size 0: an empty file cannot be a detection");
     }
 
     /* NAME */

@@ -135,10 +135,10 @@ static void test_allow_lists(void **state)
 static void test_sizes(void **state)
 {
     (void)state;
-    vgi_sigdb *db = load(vgi_sig_parse_hsb, EICAR_SHA1 ":*:Star\n" EICAR_SHA1 ":0:Zero\n" EICAR_SHA1
+    vgi_sigdb *db = load(vgi_sig_parse_hsb, EICAR_SHA1 ":*:Star\n" EICAR_SHA1 ":1:One\n" EICAR_SHA1
                                                        ":18446744073709551614:Largest\n");
     expect_entry(db, VGI_HASH_SHA1, 0, 0, EICAR_SHA1, VGI_SIZE_ANY, "Star");
-    expect_entry(db, VGI_HASH_SHA1, 0, 1, EICAR_SHA1, 0, "Zero");
+    expect_entry(db, VGI_HASH_SHA1, 0, 1, EICAR_SHA1, 1, "One");
     expect_entry(db, VGI_HASH_SHA1, 0, 2, EICAR_SHA1, UINT64_MAX - 1, "Largest");
     vgi_sigdb_free(db);
 }
@@ -223,6 +223,7 @@ static void test_reject_size(void **state)
     reject(EICAR_MD5 ":-1:Name\n", 1, 34);
     reject(EICAR_MD5 ":+1:Name\n", 1, 34);
     reject(EICAR_MD5 ":6 8:Name\n", 1, 34);
+    reject(EICAR_MD5 ":0:Empty\n", 1, 34); /* ClamAV refuses size 0 too */
     reject(EICAR_MD5 ":0x44:Name\n", 1, 34);
     reject(EICAR_MD5 ":**:Name\n", 1, 34);
     reject(EICAR_MD5 ":18446744073709551615:Name\n", 1, 34); /* = VGI_SIZE_ANY */
