@@ -27,8 +27,6 @@
  * (lrzip, lzop, grzip, or any built without its library) and mtree, which
  * opens the files its manifest names. libarchive allocates with malloc, so
  * failure injection reaches only our buffers and the children. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +34,10 @@
 
 #include "../core/mem.h"
 #include "fmt.h"
+#include "la_api.h"
+
+/* libarchive's functions, loaded on the first archive (la_api.c). */
+#define LA (vgi_la_get(NULL))
 
 #define READ_CHUNK   ((size_t)128 << 10) /* bytes per libarchive read callback */
 #define DATA_CHUNK   ((size_t)64 << 10)  /* zeros per write, filling a sparse hole */
@@ -239,7 +241,7 @@ typedef struct reader {
     uint64_t size;
     uint64_t pos;
     int stopped; /* a read was refused because the scan must stop */
-    int opened;  /* archive_read_open1() succeeded */
+    int opened;  /* LA->archive_read_open1() succeeded */
 } reader;
 
 static la_ssize_t reader_read(struct archive *a, void *ud, const void **out)
@@ -248,7 +250,7 @@ static la_ssize_t reader_read(struct archive *a, void *ud, const void **out)
     *out = NULL;
     if (vgi_scan_should_stop(r->ctx)) {
         r->stopped = 1;
-        archive_set_error(a, ECANCELED, "scan stopped");
+        LA->archive_set_error(a, ECANCELED, "scan stopped");
         return ARCHIVE_FATAL;
     }
     if (r->pos >= r->size)
@@ -259,7 +261,7 @@ static la_ssize_t reader_read(struct archive *a, void *ud, const void **out)
     } else {
         n = vg_fmap_read(r->map, r->pos, r->buf, n);
         if (n == 0) {
-            archive_set_error(a, EIO, "read error at offset %llu", (unsigned long long)r->pos);
+            LA->archive_set_error(a, EIO, "read error at offset %llu", (unsigned long long)r->pos);
             return ARCHIVE_FATAL;
         }
         *out = r->buf;
@@ -301,61 +303,33 @@ static la_int64_t reader_seek(struct archive *a, void *ud, la_int64_t off, int w
     return (la_int64_t)r->pos;
 }
 
-/* Filters linked against a library; without it libarchive would fork and
- * exec an external program instead, which a scanner must never do. */
-static const struct {
-    int (*enable)(struct archive *);
-    const char *(*library)(void); /* NULL: built into libarchive */
-} filters[] = {
-    {archive_read_support_filter_bzip2, archive_bzlib_version},
-    {archive_read_support_filter_compress, NULL},
-    {archive_read_support_filter_gzip, archive_zlib_version},
-    {archive_read_support_filter_lz4, archive_liblz4_version},
-    {archive_read_support_filter_lzip, archive_liblzma_version},
-    {archive_read_support_filter_lzma, archive_liblzma_version},
-    {archive_read_support_filter_rpm, NULL},
-    {archive_read_support_filter_xz, archive_liblzma_version},
-    {archive_read_support_filter_zstd, archive_libzstd_version},
-};
-
-/* Every format but mtree, which reads the files its manifest names. "empty"
- * takes a filter whose stream inflates to nothing (a valid empty .gz), which
- * would otherwise be "Unrecognized archive format". */
-static int (*const formats[])(struct archive *) = {
-    archive_read_support_format_7zip,    archive_read_support_format_ar,
-    archive_read_support_format_cab,     archive_read_support_format_cpio,
-    archive_read_support_format_iso9660, archive_read_support_format_lha,
-    archive_read_support_format_rar,     archive_read_support_format_rar5,
-    archive_read_support_format_tar,     archive_read_support_format_warc,
-    archive_read_support_format_xar,     archive_read_support_format_zip,
-    archive_read_support_format_empty,   archive_read_support_format_raw,
-};
-
 /* A reader that bids every filter (filter < 0) or applies exactly one, and
  * every format or (raw_only) the whole stream as one member. */
 static struct archive *reader_new(reader *r, int filter, int raw_only)
 {
-    struct archive *a = archive_read_new();
+    struct archive *a = LA->archive_read_new();
     if (a == NULL)
         return NULL;
     int ok = 1;
     if (raw_only)
-        ok &= archive_read_support_format_raw(a) == ARCHIVE_OK;
-    for (size_t i = 0; !raw_only && i < sizeof formats / sizeof formats[0]; i++)
-        ok &= formats[i](a) >= ARCHIVE_WARN; /* WARN: built without a library it could use */
+        ok &= LA->archive_read_support_format_raw(a) == ARCHIVE_OK;
+    for (size_t i = 0; !raw_only && i < sizeof LA->formats / sizeof LA->formats[0]; i++)
+        ok &= LA->formats[i](a) >= ARCHIVE_WARN; /* WARN: built without a library it could use */
     if (filter >= 0) {
-        ok &= archive_read_append_filter(a, filter) == ARCHIVE_OK;
+        ok &= LA->archive_read_append_filter(a, filter) == ARCHIVE_OK;
     } else {
-        for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++)
-            if (filters[i].library == NULL || filters[i].library() != NULL)
-                ok &= filters[i].enable(a) == ARCHIVE_OK;
+        for (size_t i = 0; i < sizeof LA->filters / sizeof LA->filters[0]; i++) {
+            const vgi_la_filter *f = &LA->filters[i];
+            if (f->enable != NULL && (f->library == NULL || f->library() != NULL))
+                ok &= f->enable(a) == ARCHIVE_OK;
+        }
     }
-    ok &= archive_read_set_callback_data(a, r) == ARCHIVE_OK;
-    ok &= archive_read_set_read_callback(a, reader_read) == ARCHIVE_OK;
-    ok &= archive_read_set_skip_callback(a, reader_skip) == ARCHIVE_OK;
-    ok &= archive_read_set_seek_callback(a, reader_seek) == ARCHIVE_OK;
+    ok &= LA->archive_read_set_callback_data(a, r) == ARCHIVE_OK;
+    ok &= LA->archive_read_set_read_callback(a, reader_read) == ARCHIVE_OK;
+    ok &= LA->archive_read_set_skip_callback(a, reader_skip) == ARCHIVE_OK;
+    ok &= LA->archive_read_set_seek_callback(a, reader_seek) == ARCHIVE_OK;
     if (!ok) {
-        archive_read_free(a);
+        LA->archive_read_free(a);
         return NULL;
     }
     r->pos = 0;
@@ -406,9 +380,9 @@ static const char *format_short(int format)
 /* "tar.gz", "zip", "gz" (a bare stream), or "archive" before bidding. */
 static const char *container_name(struct archive *a, char *buf, size_t size)
 {
-    int nf = archive_filter_count(a);
-    const char *flt = nf > 1 ? filter_short(archive_filter_code(a, 0)) : NULL;
-    const char *fmt = format_short(archive_format(a));
+    int nf = LA->archive_filter_count(a);
+    const char *flt = nf > 1 ? filter_short(LA->archive_filter_code(a, 0)) : NULL;
+    const char *fmt = format_short(LA->archive_format(a));
     if (fmt != NULL && flt != NULL)
         snprintf(buf, size, "%s.%s", fmt, flt);
     else
@@ -451,9 +425,9 @@ static const char *raw_member_name(vgi_scan_ctx *ctx, char *buf, size_t size)
 
 static const char *entry_name(struct archive_entry *e, unsigned index, char *buf, size_t size)
 {
-    const char *name = archive_entry_pathname_utf8(e);
+    const char *name = LA->archive_entry_pathname_utf8(e);
     if (name == NULL || *name == '\0')
-        name = archive_entry_pathname(e);
+        name = LA->archive_entry_pathname(e);
     if (name == NULL || *name == '\0') {
         snprintf(buf, size, "#%u", index);
         name = buf;
@@ -463,26 +437,26 @@ static const char *entry_name(struct archive_entry *e, unsigned index, char *buf
 
 /* Turns a libarchive failure into an event. A read refused because the scan
  * must stop is not the archive's fault: no event, the stop is already known.
- * Until archive_read_open1() has succeeded, libarchive's format and filter
+ * Until LA->archive_read_open1() has succeeded, libarchive's format and filter
  * state may be left half-built (has_encrypted_entries() then follows a stale
  * format pointer: found by the fuzzer), so only the error string is used. */
 static vg_error report_failure(reader *r, struct archive *a, unsigned index, const char *member)
 {
     if (r->stopped)
         return VG_OK;
-    if (archive_errno(a) == ENOMEM)
+    if (LA->archive_errno(a) == ENOMEM)
         return VG_ERR_NOMEM;
     char fmt[32] = "archive";
-    const char *msg = archive_error_string(a);
+    const char *msg = LA->archive_error_string(a);
     /* libarchive has one errno for "corrupt" and "valid but not supported"
      * (a Deflate64 zip member, Quantum cab folders); its messages tell. */
     vg_error code = msg && strstr(msg, "nsupported") ? VG_ERR_UNSUPPORTED : VG_ERR_MALFORMED;
     unsigned long long off = r->pos; /* how far we had handed libarchive the input */
     if (r->opened) {
-        if (member == NULL && archive_read_has_encrypted_entries(a) > 0)
+        if (member == NULL && LA->archive_read_has_encrypted_entries(a) > 0)
             code = VG_ERR_UNSUPPORTED; /* e.g. a 7z whose header is encrypted */
         container_name(a, fmt, sizeof fmt);
-        la_int64_t consumed = archive_filter_bytes(a, -1); /* -1 once a filter failed */
+        la_int64_t consumed = LA->archive_filter_bytes(a, -1); /* -1 once a filter failed */
         if (consumed >= 0)
             off = (unsigned long long)consumed;
     }
@@ -506,8 +480,8 @@ typedef struct walk {
 /* A filter under a format that may have read only the start of its stream. */
 static int hides_stream(struct archive *a)
 {
-    int format = archive_format(a) & ARCHIVE_FORMAT_BASE_MASK;
-    return archive_filter_count(a) > 1 && format != ARCHIVE_FORMAT_RAW &&
+    int format = LA->archive_format(a) & ARCHIVE_FORMAT_BASE_MASK;
+    return LA->archive_filter_count(a) > 1 && format != ARCHIVE_FORMAT_RAW &&
            format != ARCHIVE_FORMAT_EMPTY;
 }
 
@@ -518,10 +492,10 @@ static int skip_is_cheap(struct archive *a)
     static const int cheap[] = {ARCHIVE_FORMAT_ZIP,     ARCHIVE_FORMAT_TAR,  ARCHIVE_FORMAT_CPIO,
                                 ARCHIVE_FORMAT_AR,      ARCHIVE_FORMAT_WARC, ARCHIVE_FORMAT_XAR,
                                 ARCHIVE_FORMAT_ISO9660, ARCHIVE_FORMAT_LHA};
-    if (archive_filter_count(a) > 1)
+    if (LA->archive_filter_count(a) > 1)
         return 0; /* a stream filter: skipping is inflating */
     for (size_t i = 0; i < sizeof cheap / sizeof cheap[0]; i++)
-        if ((archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == cheap[i])
+        if ((LA->archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == cheap[i])
             return 1;
     return 0; /* 7z, rar, cab: solid blocks */
 }
@@ -532,7 +506,7 @@ static void set_err(walk *w, vg_error err)
         w->err = err;
 }
 
-/* archive_read_data_block(), also checking the clock (a slow codec) and
+/* LA->archive_read_data_block(), also checking the clock (a slow codec) and
  * cutting off a reader that returns empty blocks without end. */
 static int next_block(walk *w, const void **blk, size_t *len, la_int64_t *off, unsigned *idle)
 {
@@ -542,9 +516,9 @@ static int next_block(walk *w, const void **blk, size_t *len, la_int64_t *off, u
         w->r->stopped = 1;
         return ARCHIVE_FATAL;
     }
-    int rc = archive_read_data_block(w->a, blk, len, off);
+    int rc = LA->archive_read_data_block(w->a, blk, len, off);
     if (rc == ARCHIVE_OK && *len == 0 && ++*idle > 64) {
-        archive_set_error(w->a, EINVAL, "no progress reading the member");
+        LA->archive_set_error(w->a, EINVAL, "no progress reading the member");
         return ARCHIVE_FATAL;
     }
     return rc;
@@ -554,7 +528,7 @@ static int next_block(walk *w, const void **blk, size_t *len, la_int64_t *off, u
  * scanning them, within the ratio budget and the clock. */
 static void drain(walk *w, unsigned index, const char *name)
 {
-    if ((archive_format(w->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_RAW) {
+    if ((LA->archive_format(w->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_RAW) {
         w->done = 1; /* the one member of a bare stream: nothing after it */
         return;
     }
@@ -607,7 +581,7 @@ static vg_error put_block(walk *w, vgi_child *c, const void *blk, size_t len, ui
  * Implode): that handler scans them, so their failure here is no gap. */
 static int zip_method_handled_elsewhere(struct archive *a)
 {
-    const char *f = archive_format_name(a);
+    const char *f = LA->archive_format_name(a);
     return f != NULL && (strstr(f, "deflation-64") != NULL || strstr(f, "implod") != NULL);
 }
 
@@ -630,14 +604,14 @@ static void extract(walk *w, unsigned index, const char *name)
         const void *blk;
         size_t len;
         la_int64_t off;
-        /* Blocks straight from libarchive's buffers. Unlike archive_read_data(),
+        /* Blocks straight from libarchive's buffers. Unlike LA->archive_read_data(),
          * this keeps a block that comes with ARCHIVE_WARN: a zip member whose
          * CRC does not match arrives that way, and must be scanned all the same. */
         rc = next_block(w, &blk, &len, &off, &idle);
         if (rc == ARCHIVE_EOF || rc < ARCHIVE_WARN)
             break;
         if (off < 0 || (uint64_t)off < pos) {
-            archive_set_error(w->a, EINVAL, "member blocks out of order");
+            LA->archive_set_error(w->a, EINVAL, "member blocks out of order");
             rc = ARCHIVE_FAILED;
             break;
         }
@@ -687,11 +661,11 @@ static void extract(walk *w, unsigned index, const char *name)
 
 static int is_member(struct archive_entry *e)
 {
-    if (archive_entry_filetype(e) != AE_IFREG)
+    if (LA->archive_entry_filetype(e) != AE_IFREG)
         return 0; /* directories, symlinks, devices, fifos */
     /* A hard link to a member already seen carries no data of its own
      * (cpio puts the data on the last link, which does have a size). */
-    return archive_entry_hardlink(e) == NULL || archive_entry_size(e) > 0;
+    return LA->archive_entry_hardlink(e) == NULL || LA->archive_entry_size(e) > 0;
 }
 
 static void walk_entries(walk *w)
@@ -701,21 +675,21 @@ static void walk_entries(walk *w)
         if (vgi_scan_should_stop(w->r->ctx))
             break;
         struct archive_entry *e = NULL;
-        int rc = archive_read_next_header(w->a, &e);
+        int rc = LA->archive_read_next_header(w->a, &e);
         if (rc == ARCHIVE_EOF)
             break;
         if (rc < ARCHIVE_WARN) { /* WARN: e.g. a name not convertible to the locale */
             set_err(w, report_failure(w->r, w->a, index, NULL));
             break;
         }
-        int raw = (archive_format(w->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_RAW;
-        if (raw && archive_filter_count(w->a) <= 1)
+        int raw = (LA->archive_format(w->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_RAW;
+        if (raw && LA->archive_filter_count(w->a) <= 1)
             break; /* libarchive recognised nothing: not a container */
         if (!is_member(e))
             continue;
         const char *name = raw ? raw_member_name(w->r->ctx, fallback, sizeof fallback)
                                : entry_name(e, index, fallback, sizeof fallback);
-        if (archive_entry_is_encrypted(e)) {
+        if (LA->archive_entry_is_encrypted(e)) {
             char fmt[32];
             vgi_scan_report_error(w->r->ctx, VG_ERR_UNSUPPORTED,
                                   container_name(w->a, fmt, sizeof fmt), "encrypted member %s",
@@ -726,14 +700,14 @@ static void walk_entries(walk *w)
     }
 }
 
-/* reader_new() and archive_read_open1(); an error when it cannot be opened
+/* reader_new() and LA->archive_read_open1(); an error when it cannot be opened
  * (VG_ERR_ABORTED when that is because the scan must stop). */
 static vg_error reader_open(reader *r, int filter, int raw_only, struct archive **out)
 {
     *out = reader_new(r, filter, raw_only);
     if (*out == NULL)
         return VG_ERR_NOMEM;
-    if (archive_read_open1(*out) < ARCHIVE_WARN) {
+    if (LA->archive_read_open1(*out) < ARCHIVE_WARN) {
         vg_error err = report_failure(r, *out, 0, NULL);
         return err != VG_OK ? err : VG_ERR_ABORTED;
     }
@@ -746,22 +720,28 @@ static vg_error reader_open(reader *r, int filter, int raw_only, struct archive 
 static vg_error open_one_level(reader *r, struct archive **out)
 {
     vg_error err = reader_open(r, -1, 0, out);
-    int nf = err == VG_OK ? archive_filter_count(*out) : 0;
+    int nf = err == VG_OK ? LA->archive_filter_count(*out) : 0;
     if (nf > 2) {
-        int outer = archive_filter_code(*out, nf - 2);
-        archive_read_free(*out);
+        int outer = LA->archive_filter_code(*out, nf - 2);
+        LA->archive_read_free(*out);
         err = reader_open(r, outer, 0, out);
     }
     /* "empty" also wins when the filter failed before its first byte; then
      * the failure is still in the error string (open1 cleared it first). */
-    if (err == VG_OK && (archive_format(*out) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_EMPTY &&
-        archive_error_string(*out) != NULL)
+    if (err == VG_OK &&
+        (LA->archive_format(*out) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_EMPTY &&
+        LA->archive_error_string(*out) != NULL)
         err = report_failure(r, *out, 0, NULL);
     return err;
 }
 
 static vg_error archive_parse(vgi_scan_ctx *ctx, vg_fmap *map)
 {
+    const char *why = NULL;
+    if (vgi_la_get(&why) == NULL) {
+        vgi_scan_report_error(ctx, VG_ERR_UNSUPPORTED, "archive", "%s", why);
+        return VG_ERR_UNSUPPORTED;
+    }
     reader r = {.ctx = ctx, .map = map, .size = vg_fmap_size(map)};
     walk w = {.r = &r};
     struct archive *a = NULL;
@@ -781,8 +761,8 @@ static vg_error archive_parse(vgi_scan_ctx *ctx, vg_fmap *map)
         /* A stream that inflates to "an archive with no files": a gzip of
          * 1 KiB of zeros and then anything reads as an empty tar. Scan the
          * inflated stream itself, so that nothing behind it goes unseen. */
-        int filter = archive_filter_code(a, 0);
-        archive_read_free(a);
+        int filter = LA->archive_filter_code(a, 0);
+        LA->archive_read_free(a);
         if ((err = reader_open(&r, filter, 1, &a)) != VG_OK)
             goto done;
         w.a = a;
@@ -790,7 +770,7 @@ static vg_error archive_parse(vgi_scan_ctx *ctx, vg_fmap *map)
     }
     err = w.err;
 done:
-    archive_read_free(a); /* NULL is a no-op */
+    LA->archive_read_free(a); /* NULL is a no-op */
     vg_free(w.zeros);
     vg_free(r.buf);
     return err;
