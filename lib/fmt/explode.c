@@ -28,13 +28,13 @@
  * and, in the main loop, makes at least one byte, and the main loop ends at
  * the uncompressed size, so nothing spins without input. */
 #include "explode.h"
+#include "lz_window.h"
 
 #include <string.h>
 
 #include "../core/mem.h"
 
 #define WSIZE   8192u /* the larger dictionary; a 4 KiB stream never reaches further */
-#define WMASK   (WSIZE - 1)
 #define INBUF   8192u
 #define MAXBITS 16
 
@@ -54,11 +54,7 @@ typedef struct exploder {
     size_t in_len, in_pos;
     uint64_t bb; /* bit buffer; bits above bc are zero */
     unsigned bc;
-    unsigned wpos, wflush;
-    uint64_t total;
-    vgi_explode_sink sink;
-    void *ud;
-    int sink_failed;
+    vgi_lz_window out; /* over win */
     sftree lit, len, dist;
     uint8_t in[INBUF];
     uint8_t win[WSIZE];
@@ -190,49 +186,6 @@ static vg_error sym_error(int sym)
     return sym == SYM_TRUNCATED ? VG_ERR_TRUNCATED : VG_ERR_MALFORMED;
 }
 
-/* ---- output ---- */
-
-static vg_error flush(exploder *s)
-{
-    vg_error err = VG_OK;
-    if (s->wpos > s->wflush && !s->sink_failed) {
-        err = s->sink(s->ud, s->win + s->wflush, s->wpos - s->wflush);
-        s->sink_failed = err != VG_OK;
-    }
-    s->wflush = s->wpos;
-    if (s->wpos == WSIZE)
-        s->wpos = s->wflush = 0;
-    return err;
-}
-
-/* Copies len bytes from back bytes behind (1 <= back <= WSIZE). */
-static vg_error copy(exploder *s, unsigned back, unsigned len)
-{
-    while (len > 0) {
-        unsigned src = (s->wpos - back) & WMASK;
-        unsigned n = len;
-        if (n > WSIZE - s->wpos)
-            n = WSIZE - s->wpos;
-        if (n > WSIZE - src)
-            n = WSIZE - src;
-        if (back >= n) {
-            memmove(s->win + s->wpos, s->win + src, n);
-        } else {
-            for (unsigned i = 0; i < n; i++) /* overlapping: a run repeats itself */
-                s->win[s->wpos + i] = s->win[src + i];
-        }
-        s->wpos += n;
-        s->total += n;
-        len -= n;
-        if (s->wpos == WSIZE) {
-            vg_error err = flush(s);
-            if (err != VG_OK)
-                return err;
-        }
-    }
-    return VG_OK;
-}
-
 static vg_error run(exploder *s, unsigned flags, uint64_t out_size)
 {
     int literals = (flags & VGI_EXPLODE_LITERALS) != 0;
@@ -244,7 +197,7 @@ static vg_error run(exploder *s, unsigned flags, uint64_t out_size)
     if ((err = read_tree(s, &s->len, 64)) != VG_OK || (err = read_tree(s, &s->dist, 64)) != VG_OK)
         return err;
 
-    while (s->total < out_size) {
+    while (s->out.total < out_size) {
         if (!need(s, 1))
             return VG_ERR_TRUNCATED;
         if (take(s, 1)) {
@@ -257,9 +210,7 @@ static vg_error run(exploder *s, unsigned flags, uint64_t out_size)
                     return VG_ERR_TRUNCATED;
                 c = (int)take(s, 8);
             }
-            s->win[s->wpos++] = (uint8_t)c;
-            s->total++;
-            if (s->wpos == WSIZE && (err = flush(s)) != VG_OK)
+            if ((err = vgi_lz_put(&s->out, (uint8_t)c)) != VG_OK)
                 return err;
             continue;
         }
@@ -278,9 +229,10 @@ static vg_error run(exploder *s, unsigned flags, uint64_t out_size)
             len += (int)take(s, 8);
         }
         uint64_t n = (uint64_t)len + min_match;
-        if (n > out_size - s->total)
-            n = out_size - s->total; /* the last match may run past the end */
-        if ((err = copy(s, ((unsigned)hi << low_bits | low) + 1, (unsigned)n)) != VG_OK)
+        if (n > out_size - s->out.total)
+            n = out_size - s->out.total; /* the last match may run past the end */
+        if ((err = vgi_lz_copy(&s->out, ((unsigned)hi << low_bits | low) + 1, (unsigned)n)) !=
+            VG_OK)
             return err;
     }
     return VG_OK;
@@ -301,10 +253,9 @@ vg_error vgi_explode(vg_fmap *map, uint64_t off, uint64_t len, unsigned flags, u
     s->map = map;
     s->in_off = off;
     s->in_end = len > UINT64_MAX - off ? UINT64_MAX : off + len;
-    s->sink = sink;
-    s->ud = ud;
+    vgi_lz_init(&s->out, s->win, WSIZE, sink, ud);
     vg_error err = run(s, flags, out_size);
-    vg_error ferr = flush(s); /* what came before a broken part is scanned too */
+    vg_error ferr = vgi_lz_flush(&s->out); /* what came before a broken part is scanned too */
     if (err == VG_OK)
         err = ferr;
     vg_free(s);

@@ -26,13 +26,13 @@
  * or a reserved symbol (286, 287; distance 30, 31 in plain deflate) is
  * VG_ERR_MALFORMED. Running out of input is VG_ERR_TRUNCATED. */
 #include "inflate64.h"
+#include "lz_window.h"
 
 #include <string.h>
 
 #include "../core/mem.h"
 
 #define WSIZE     65536u /* Deflate64's window; plain deflate reaches 32768 back */
-#define WMASK     (WSIZE - 1)
 #define INBUF     16384u
 #define MAXBITS   15
 #define FASTBITS  9
@@ -61,12 +61,7 @@ typedef struct inflater {
     uint64_t bb; /* bit buffer; bits above bc are zero */
     unsigned bc;
     int deflate64;
-    unsigned wpos;   /* next write in win */
-    unsigned wflush; /* start of what the sink has not seen */
-    uint64_t total;  /* bytes made so far */
-    vgi_inflate_sink sink;
-    void *ud;
-    int sink_failed;
+    vgi_lz_window out; /* over win */
     int fixed_ready;
     huff lit, dist, fixlit, fixdist;
     uint8_t in[INBUF];
@@ -218,56 +213,6 @@ static vg_error sym_error(int sym)
     return sym == SYM_TRUNCATED ? VG_ERR_TRUNCATED : VG_ERR_MALFORMED;
 }
 
-/* ---- output ---- */
-
-static vg_error flush(inflater *s)
-{
-    vg_error err = VG_OK;
-    if (s->wpos > s->wflush && !s->sink_failed) {
-        err = s->sink(s->ud, s->win + s->wflush, s->wpos - s->wflush);
-        s->sink_failed = err != VG_OK;
-    }
-    s->wflush = s->wpos;
-    if (s->wpos == WSIZE)
-        s->wpos = s->wflush = 0;
-    return err;
-}
-
-static vg_error put(inflater *s, uint8_t byte)
-{
-    s->win[s->wpos++] = byte;
-    s->total++;
-    return s->wpos == WSIZE ? flush(s) : VG_OK;
-}
-
-/* Copies len bytes from dist back (dist <= total, dist <= WSIZE). */
-static vg_error copy(inflater *s, unsigned dist, unsigned len)
-{
-    while (len > 0) {
-        unsigned src = (s->wpos - dist) & WMASK;
-        unsigned n = len;
-        if (n > WSIZE - s->wpos)
-            n = WSIZE - s->wpos;
-        if (n > WSIZE - src)
-            n = WSIZE - src;
-        if (dist >= n) {
-            memmove(s->win + s->wpos, s->win + src, n); /* dist == WSIZE: src == wpos */
-        } else {
-            for (unsigned i = 0; i < n; i++) /* overlapping: a run repeats itself */
-                s->win[s->wpos + i] = s->win[src + i];
-        }
-        s->wpos += n;
-        s->total += n;
-        len -= n;
-        if (s->wpos == WSIZE) {
-            vg_error err = flush(s);
-            if (err != VG_OK)
-                return err;
-        }
-    }
-    return VG_OK;
-}
-
 /* ---- blocks ---- */
 
 static vg_error codes(inflater *s, const huff *lit, const huff *dist)
@@ -278,7 +223,7 @@ static vg_error codes(inflater *s, const huff *lit, const huff *dist)
         if (sym < 0)
             return sym_error(sym);
         if (sym < 256) {
-            vg_error err = put(s, (uint8_t)sym);
+            vg_error err = vgi_lz_put(&s->out, (uint8_t)sym);
             if (err != VG_OK)
                 return err;
             continue;
@@ -304,9 +249,9 @@ static vg_error codes(inflater *s, const huff *lit, const huff *dist)
         if (!need(s, dext[d]))
             return VG_ERR_TRUNCATED;
         unsigned back = dbase[d] + take(s, dext[d]);
-        if (back > s->total)
+        if (back > s->out.total)
             return VG_ERR_MALFORMED; /* before the start of the stream */
-        vg_error err = copy(s, back, len);
+        vg_error err = vgi_lz_copy(&s->out, back, len);
         if (err != VG_OK)
             return err;
     }
@@ -323,7 +268,7 @@ static vg_error stored(inflater *s)
     for (; len > 0; len--) {
         if (!need(s, 8))
             return VG_ERR_TRUNCATED;
-        vg_error err = put(s, (uint8_t)take(s, 8));
+        vg_error err = vgi_lz_put(&s->out, (uint8_t)take(s, 8));
         if (err != VG_OK)
             return err;
     }
@@ -425,8 +370,7 @@ vg_error vgi_inflate64(vg_fmap *map, uint64_t off, uint64_t len, unsigned flags,
     s->in_off = off;
     s->in_end = len > UINT64_MAX - off ? UINT64_MAX : off + len;
     s->deflate64 = (flags & VGI_INFLATE_DEFLATE64) != 0;
-    s->sink = sink;
-    s->ud = ud;
+    vgi_lz_init(&s->out, s->win, WSIZE, sink, ud);
 
     vg_error err = VG_OK;
     unsigned blocks = 0;
@@ -452,11 +396,11 @@ vg_error vgi_inflate64(vg_fmap *map, uint64_t off, uint64_t len, unsigned flags,
         }
         if (err == VG_OK && ++blocks % HEARTBEAT == 0) {
             err = sink(ud, NULL, 0);
-            s->sink_failed = err != VG_OK;
+            s->out.sink_failed = err != VG_OK;
         }
     }
     /* Deliver what was decoded before a broken part: it is scanned too. */
-    vg_error ferr = flush(s);
+    vg_error ferr = vgi_lz_flush(&s->out);
     if (err == VG_OK)
         err = ferr;
     if (used != NULL)
