@@ -25,6 +25,7 @@
     X(archive_read_set_skip_callback)                                                              \
     X(archive_read_set_seek_callback)                                                              \
     X(archive_read_support_format_raw)                                                             \
+    X(archive_read_support_filter_compress)                                                        \
     X(archive_format)                                                                              \
     X(archive_format_name)                                                                         \
     X(archive_filter_count)                                                                        \
