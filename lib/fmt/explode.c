@@ -28,6 +28,7 @@
  * and, in the main loop, makes at least one byte, and the main loop ends at
  * the uncompressed size, so nothing spins without input. */
 #include "explode.h"
+#include "lsb_bits.h"
 #include "lz_window.h"
 
 #include <string.h>
@@ -49,55 +50,12 @@ typedef struct sftree {
 } sftree;
 
 typedef struct exploder {
-    vg_fmap *map;
-    uint64_t in_off, in_end;
-    size_t in_len, in_pos;
-    uint64_t bb; /* bit buffer; bits above bc are zero */
-    unsigned bc;
+    vgi_bits in;       /* over inbuf */
     vgi_lz_window out; /* over win */
     sftree lit, len, dist;
-    uint8_t in[INBUF];
+    uint8_t inbuf[INBUF];
     uint8_t win[WSIZE];
 } exploder;
-
-/* ---- input ---- */
-
-static void refill(exploder *s)
-{
-    while (s->bc <= 56) {
-        if (s->in_pos == s->in_len) {
-            uint64_t left = s->in_end - s->in_off;
-            if (left == 0)
-                return;
-            size_t want = left < INBUF ? (size_t)left : INBUF;
-            size_t got = vg_fmap_read(s->map, s->in_off, s->in, want);
-            if (got == 0) {
-                s->in_end = s->in_off; /* read error: the stream looks truncated */
-                return;
-            }
-            s->in_off += got;
-            s->in_len = got;
-            s->in_pos = 0;
-        }
-        s->bb |= (uint64_t)s->in[s->in_pos++] << s->bc;
-        s->bc += 8;
-    }
-}
-
-static int need(exploder *s, unsigned n)
-{
-    if (s->bc < n)
-        refill(s);
-    return s->bc >= n;
-}
-
-static unsigned take(exploder *s, unsigned n)
-{
-    unsigned v = (unsigned)(s->bb & ((1u << n) - 1));
-    s->bb >>= n;
-    s->bc -= n;
-    return v;
-}
 
 /* ---- Shannon-Fano trees ---- */
 
@@ -138,13 +96,13 @@ static vg_error read_tree(exploder *s, sftree *t, unsigned nsym)
 {
     uint8_t lens[256];
     unsigned k = 0;
-    if (!need(s, 8))
+    if (!vgi_bits_need(&s->in, 8))
         return VG_ERR_TRUNCATED;
-    unsigned nbytes = take(s, 8) + 1;
+    unsigned nbytes = vgi_bits_take(&s->in, 8) + 1;
     for (unsigned i = 0; i < nbytes; i++) {
-        if (!need(s, 8))
+        if (!vgi_bits_need(&s->in, 8))
             return VG_ERR_TRUNCATED;
-        unsigned b = take(s, 8);
+        unsigned b = vgi_bits_take(&s->in, 8);
         unsigned count = (b >> 4) + 1, len = (b & 15) + 1;
         if (k + count > nsym)
             return VG_ERR_MALFORMED;
@@ -160,11 +118,11 @@ static vg_error read_tree(exploder *s, sftree *t, unsigned nsym)
  * zero bits; a code is only taken when all of its bits are real. */
 static int decode(exploder *s, const sftree *t)
 {
-    if (s->bc < MAXBITS)
-        refill(s);
+    if (s->in.bc < MAXBITS)
+        vgi_bits_refill(&s->in);
     uint32_t v = 0;
     for (unsigned l = 1; l <= MAXBITS; l++) {
-        v = v << 1 | (uint32_t)((s->bb >> (l - 1)) & 1); /* MSB of the code first */
+        v = v << 1 | (uint32_t)((s->in.bb >> (l - 1)) & 1); /* MSB of the code first */
         if (t->count[l] == 0)
             continue;
         uint32_t c = v << (MAXBITS - l);
@@ -172,13 +130,13 @@ static int decode(exploder *s, const sftree *t)
             continue;
         uint32_t k = (c - t->base[l]) >> (MAXBITS - l);
         if (k < t->count[l]) {
-            if (l > s->bc)
+            if (l > s->in.bc)
                 return SYM_TRUNCATED;
-            take(s, l);
+            vgi_bits_take(&s->in, l);
             return t->sym[t->first[l] + k];
         }
     }
-    return s->bc < MAXBITS ? SYM_TRUNCATED : SYM_MALFORMED;
+    return s->in.bc < MAXBITS ? SYM_TRUNCATED : SYM_MALFORMED;
 }
 
 static vg_error sym_error(int sym)
@@ -198,25 +156,25 @@ static vg_error run(exploder *s, unsigned flags, uint64_t out_size)
         return err;
 
     while (s->out.total < out_size) {
-        if (!need(s, 1))
+        if (!vgi_bits_need(&s->in, 1))
             return VG_ERR_TRUNCATED;
-        if (take(s, 1)) {
+        if (vgi_bits_take(&s->in, 1)) {
             int c;
             if (literals) {
                 if ((c = decode(s, &s->lit)) < 0)
                     return sym_error(c);
             } else {
-                if (!need(s, 8))
+                if (!vgi_bits_need(&s->in, 8))
                     return VG_ERR_TRUNCATED;
-                c = (int)take(s, 8);
+                c = (int)vgi_bits_take(&s->in, 8);
             }
             if ((err = vgi_lz_put(&s->out, (uint8_t)c)) != VG_OK)
                 return err;
             continue;
         }
-        if (!need(s, low_bits))
+        if (!vgi_bits_need(&s->in, low_bits))
             return VG_ERR_TRUNCATED;
-        unsigned low = take(s, low_bits);
+        unsigned low = vgi_bits_take(&s->in, low_bits);
         int hi = decode(s, &s->dist);
         if (hi < 0)
             return sym_error(hi);
@@ -224,9 +182,9 @@ static vg_error run(exploder *s, unsigned flags, uint64_t out_size)
         if (len < 0)
             return sym_error(len);
         if (len == 63) {
-            if (!need(s, 8))
+            if (!vgi_bits_need(&s->in, 8))
                 return VG_ERR_TRUNCATED;
-            len += (int)take(s, 8);
+            len += (int)vgi_bits_take(&s->in, 8);
         }
         uint64_t n = (uint64_t)len + min_match;
         if (n > out_size - s->out.total)
@@ -248,11 +206,9 @@ vg_error vgi_explode(vg_fmap *map, uint64_t off, uint64_t len, unsigned flags, u
     exploder *s = vg_malloc(sizeof *s);
     if (s == NULL)
         return VG_ERR_NOMEM;
-    memset(s, 0, offsetof(exploder, in));
+    memset(s, 0, offsetof(exploder, inbuf));
     memset(s->win, 0, sizeof s->win); /* matches may reach before the start: zeros */
-    s->map = map;
-    s->in_off = off;
-    s->in_end = len > UINT64_MAX - off ? UINT64_MAX : off + len;
+    vgi_bits_init(&s->in, map, off, len, s->inbuf, INBUF);
     vgi_lz_init(&s->out, s->win, WSIZE, sink, ud);
     vg_error err = run(s, flags, out_size);
     vg_error ferr = vgi_lz_flush(&s->out); /* what came before a broken part is scanned too */

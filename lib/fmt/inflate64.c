@@ -26,6 +26,7 @@
  * or a reserved symbol (286, 287; distance 30, 31 in plain deflate) is
  * VG_ERR_MALFORMED. Running out of input is VG_ERR_TRUNCATED. */
 #include "inflate64.h"
+#include "lsb_bits.h"
 #include "lz_window.h"
 
 #include <string.h>
@@ -53,18 +54,12 @@ typedef struct huff {
 } huff;
 
 typedef struct inflater {
-    vg_fmap *map;
-    uint64_t in_off;  /* next byte to read from map */
-    uint64_t in_end;  /* end of the input range */
-    uint64_t fetched; /* bytes moved into the bit buffer */
-    size_t in_len, in_pos;
-    uint64_t bb; /* bit buffer; bits above bc are zero */
-    unsigned bc;
+    vgi_bits in; /* over inbuf */
     int deflate64;
     vgi_lz_window out; /* over win */
     int fixed_ready;
     huff lit, dist, fixlit, fixdist;
-    uint8_t in[INBUF];
+    uint8_t inbuf[INBUF];
     uint8_t win[WSIZE];
 } inflater;
 
@@ -78,49 +73,6 @@ static const uint32_t dbase[32] = {1,    2,    3,    4,     5,     7,     9,    
                                    4097, 6145, 8193, 12289, 16385, 24577, 32769, 49153};
 static const uint8_t dext[32] = {0, 0, 0, 0, 1, 1, 2,  2,  3,  3,  4,  4,  5,  5,  6,  6,
                                  7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14};
-
-/* ---- input ---- */
-
-/* Tops the bit buffer up to at least 57 bits, or to the end of the input. A
- * failed read ends the input: the stream then shows up as truncated. */
-static void refill(inflater *s)
-{
-    while (s->bc <= 56) {
-        if (s->in_pos == s->in_len) {
-            uint64_t left = s->in_end - s->in_off;
-            if (left == 0)
-                return;
-            size_t want = left < INBUF ? (size_t)left : INBUF;
-            size_t got = vg_fmap_read(s->map, s->in_off, s->in, want);
-            if (got == 0) {
-                s->in_end = s->in_off;
-                return;
-            }
-            s->in_off += got;
-            s->in_len = got;
-            s->in_pos = 0;
-        }
-        s->bb |= (uint64_t)s->in[s->in_pos++] << s->bc;
-        s->bc += 8;
-        s->fetched++;
-    }
-}
-
-static int need(inflater *s, unsigned n)
-{
-    if (s->bc < n)
-        refill(s);
-    return s->bc >= n;
-}
-
-/* n <= 16 bits, which need() has made sure of. */
-static unsigned take(inflater *s, unsigned n)
-{
-    unsigned v = (unsigned)(s->bb & ((1u << n) - 1));
-    s->bb >>= n;
-    s->bc -= n;
-    return v;
-}
 
 /* ---- Huffman codes ---- */
 
@@ -179,33 +131,33 @@ static int build(huff *h, const uint8_t *lens, unsigned n)
  * zero bits, so a code is only taken when all of its bits are real. */
 static int decode(inflater *s, const huff *h)
 {
-    if (s->bc < MAXBITS)
-        refill(s);
-    unsigned e = h->fast[s->bb & (FASTSIZE - 1)];
+    if (s->in.bc < MAXBITS)
+        vgi_bits_refill(&s->in);
+    unsigned e = h->fast[s->in.bb & (FASTSIZE - 1)];
     if (e != 0) {
         unsigned len = e & 15;
-        if (len > s->bc)
+        if (len > s->in.bc)
             return SYM_TRUNCATED;
-        take(s, len);
+        vgi_bits_take(&s->in, len);
         return (int)(e >> 4);
     }
     /* Longer code, or none: walk the canonical code bit by bit. */
-    unsigned bits = (unsigned)s->bb;
+    unsigned bits = (unsigned)s->in.bb;
     int code = 0, first = 0, index = 0;
     for (unsigned len = 1; len <= MAXBITS; len++) {
         code |= (int)((bits >> (len - 1)) & 1);
         int count = h->count[len];
         if (code - first < count) {
-            if (len > s->bc)
+            if (len > s->in.bc)
                 return SYM_TRUNCATED;
-            take(s, len);
+            vgi_bits_take(&s->in, len);
             return h->sym[index + code - first];
         }
         index += count;
         first = (first + count) << 1;
         code <<= 1;
     }
-    return s->bc < MAXBITS ? SYM_TRUNCATED : SYM_MALFORMED;
+    return s->in.bc < MAXBITS ? SYM_TRUNCATED : SYM_MALFORMED;
 }
 
 static vg_error sym_error(int sym)
@@ -238,17 +190,17 @@ static vg_error codes(inflater *s, const huff *lit, const huff *dist)
             base = 3;
             extra = 16;
         }
-        if (!need(s, extra))
+        if (!vgi_bits_need(&s->in, extra))
             return VG_ERR_TRUNCATED;
-        unsigned len = base + take(s, extra);
+        unsigned len = base + vgi_bits_take(&s->in, extra);
         int d = decode(s, dist);
         if (d < 0)
             return sym_error(d);
         if ((unsigned)d >= ndist)
             return VG_ERR_MALFORMED;
-        if (!need(s, dext[d]))
+        if (!vgi_bits_need(&s->in, dext[d]))
             return VG_ERR_TRUNCATED;
-        unsigned back = dbase[d] + take(s, dext[d]);
+        unsigned back = dbase[d] + vgi_bits_take(&s->in, dext[d]);
         if (back > s->out.total)
             return VG_ERR_MALFORMED; /* before the start of the stream */
         vg_error err = vgi_lz_copy(&s->out, back, len);
@@ -259,16 +211,16 @@ static vg_error codes(inflater *s, const huff *lit, const huff *dist)
 
 static vg_error stored(inflater *s)
 {
-    take(s, s->bc & 7); /* to a byte boundary */
-    if (!need(s, 32))
+    vgi_bits_take(&s->in, s->in.bc & 7); /* to a byte boundary */
+    if (!vgi_bits_need(&s->in, 32))
         return VG_ERR_TRUNCATED;
-    unsigned len = take(s, 16), nlen = take(s, 16);
+    unsigned len = vgi_bits_take(&s->in, 16), nlen = vgi_bits_take(&s->in, 16);
     if (len != (~nlen & 0xFFFFu))
         return VG_ERR_MALFORMED;
     for (; len > 0; len--) {
-        if (!need(s, 8))
+        if (!vgi_bits_need(&s->in, 8))
             return VG_ERR_TRUNCATED;
-        vg_error err = vgi_lz_put(&s->out, (uint8_t)take(s, 8));
+        vg_error err = vgi_lz_put(&s->out, (uint8_t)vgi_bits_take(&s->in, 8));
         if (err != VG_OK)
             return err;
     }
@@ -303,16 +255,17 @@ static vg_error dynamic(inflater *s)
     static const uint8_t order[NCLEN] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
                                          11, 4,  12, 3, 13, 2, 14, 1, 15};
     uint8_t lens[NLIT + NDIST];
-    if (!need(s, 14))
+    if (!vgi_bits_need(&s->in, 14))
         return VG_ERR_TRUNCATED;
-    unsigned nlen = take(s, 5) + 257, ndist = take(s, 5) + 1, ncode = take(s, 4) + 4;
+    unsigned nlen = vgi_bits_take(&s->in, 5) + 257, ndist = vgi_bits_take(&s->in, 5) + 1,
+             ncode = vgi_bits_take(&s->in, 4) + 4;
     if (nlen > 286 || ndist > (s->deflate64 ? 32u : 30u))
         return VG_ERR_MALFORMED;
     memset(lens, 0, NCLEN);
     for (unsigned i = 0; i < ncode; i++) {
-        if (!need(s, 3))
+        if (!vgi_bits_need(&s->in, 3))
             return VG_ERR_TRUNCATED;
-        lens[order[i]] = (uint8_t)take(s, 3);
+        lens[order[i]] = (uint8_t)vgi_bits_take(&s->in, 3);
     }
     if (build(&s->lit, lens, NCLEN) != 0)
         return VG_ERR_MALFORMED; /* the code-length code must be complete */
@@ -329,17 +282,17 @@ static vg_error dynamic(inflater *s)
             if (i == 0)
                 return VG_ERR_MALFORMED; /* repeat of nothing */
             val = lens[i - 1];
-            if (!need(s, 2))
+            if (!vgi_bits_need(&s->in, 2))
                 return VG_ERR_TRUNCATED;
-            rep = 3 + take(s, 2);
+            rep = 3 + vgi_bits_take(&s->in, 2);
         } else if (sym == 17) {
-            if (!need(s, 3))
+            if (!vgi_bits_need(&s->in, 3))
                 return VG_ERR_TRUNCATED;
-            rep = 3 + take(s, 3);
+            rep = 3 + vgi_bits_take(&s->in, 3);
         } else {
-            if (!need(s, 7))
+            if (!vgi_bits_need(&s->in, 7))
                 return VG_ERR_TRUNCATED;
-            rep = 11 + take(s, 7);
+            rep = 11 + vgi_bits_take(&s->in, 7);
         }
         if (i + rep > nlen + ndist)
             return VG_ERR_MALFORMED;
@@ -365,22 +318,20 @@ vg_error vgi_inflate64(vg_fmap *map, uint64_t off, uint64_t len, unsigned flags,
     if (s == NULL)
         return VG_ERR_NOMEM;
     /* Everything but the two buffers starts at zero. */
-    memset(s, 0, offsetof(inflater, in));
-    s->map = map;
-    s->in_off = off;
-    s->in_end = len > UINT64_MAX - off ? UINT64_MAX : off + len;
+    memset(s, 0, offsetof(inflater, inbuf));
+    vgi_bits_init(&s->in, map, off, len, s->inbuf, INBUF);
     s->deflate64 = (flags & VGI_INFLATE_DEFLATE64) != 0;
     vgi_lz_init(&s->out, s->win, WSIZE, sink, ud);
 
     vg_error err = VG_OK;
     unsigned blocks = 0;
     for (int last = 0; !last && err == VG_OK;) {
-        if (!need(s, 3)) {
+        if (!vgi_bits_need(&s->in, 3)) {
             err = VG_ERR_TRUNCATED;
             break;
         }
-        last = (int)take(s, 1);
-        switch (take(s, 2)) {
+        last = (int)vgi_bits_take(&s->in, 1);
+        switch (vgi_bits_take(&s->in, 2)) {
         case 0:
             err = stored(s);
             break;
@@ -404,7 +355,7 @@ vg_error vgi_inflate64(vg_fmap *map, uint64_t off, uint64_t len, unsigned flags,
     if (err == VG_OK)
         err = ferr;
     if (used != NULL)
-        *used = s->fetched - s->bc / 8;
+        *used = s->in.fetched - s->in.bc / 8;
     vg_free(s);
     return err;
 }
