@@ -16,6 +16,7 @@
  * at most LINE_MAX bytes; a longer line ends a block. */
 #include <string.h>
 
+#include "../core/b64.h"
 #include "../core/mem.h"
 #include "fmt.h"
 
@@ -120,21 +121,6 @@ static int uu_line(const uint8_t *p, size_t len, uint8_t *out)
     return n;
 }
 
-static int b64_val(uint8_t c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
 /* Decodes a base64 line (whole quads; '=' ends it); -1 if not base64. */
 static int b64_line(const uint8_t *p, size_t len, uint8_t *out, size_t cap)
 {
@@ -143,7 +129,7 @@ static int b64_line(const uint8_t *p, size_t len, uint8_t *out, size_t cap)
     for (size_t i = 0; i < len; i++) {
         if (p[i] == '=')
             break;
-        int v = b64_val(p[i]);
+        int v = vgi_b64_value(p[i]);
         if (v < 0)
             return -1;
         acc = (acc << 6 | (unsigned)v) & 0xffffff;
