@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/hash.h"
 #include "core/mem.h"
 
 vg_error vgt_load(const char *name, const char *sigs, vg_diag *diag)
@@ -165,4 +166,52 @@ uint8_t *vgt_read_file(const char *path, size_t *len)
     close(fd);
     *len = got;
     return buf;
+}
+
+void vgt_fill_random(uint8_t *p, size_t n, uint32_t seed)
+{
+    uint32_t x = seed ? seed : 1;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        p[i] = (uint8_t)x;
+    }
+}
+
+void vgt_payload(uint8_t *p, size_t len, uint32_t seed, const char *name, char *line, size_t cap)
+{
+    vgt_fill_random(p, len, seed);
+    vgi_hasher *h = NULL;
+    uint8_t d[VGI_HASH_KINDS][VGI_HASH_MAX];
+    assert_int_equal(vgi_hasher_new(&h), VG_OK);
+    assert_int_equal(vgi_hasher_start(h, 1u << VGI_HASH_SHA256), VG_OK);
+    assert_int_equal(vgi_hasher_update(h, p, len), VG_OK);
+    assert_int_equal(vgi_hasher_finish(h, d), VG_OK);
+    vgi_hasher_free(h);
+    char hex[2 * VGI_HASH_MAX + 1];
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[VGI_HASH_SHA256][i]);
+    assert_true((size_t)snprintf(line, cap, "%s:%zu:%s\n", hex, len, name) < cap);
+}
+
+int vgt_count_errors(const vgt_events *ev, vg_error code)
+{
+    int n = 0;
+    for (size_t i = 0; i < ev->n; i++)
+        n += ev->ev[i].kind == VG_EVENT_ERROR && (code == VG_OK || ev->ev[i].error == code);
+    return n;
+}
+
+const char *vgt_detection_chain(const vgt_events *ev, const char *sig)
+{
+    int i = vgt_find_detection(ev, sig);
+    return i < 0 ? "(none)" : ev->ev[i].chain;
+}
+
+void vgt_dump_events(const vgt_events *ev)
+{
+    for (size_t i = 0; i < ev->n; i++)
+        print_message("  event %d %s limit=%d err=%d: %s\n", (int)ev->ev[i].kind, ev->ev[i].chain,
+                      (int)ev->ev[i].limit, (int)ev->ev[i].error, ev->ev[i].message);
 }

@@ -46,6 +46,21 @@ int vgt_find_detection(const vgt_events *ev, const char *sig);
 int vgt_count_kind(const vgt_events *ev, vg_event_kind kind);
 int vgt_find_limit(const vgt_events *ev, vg_limit_kind kind);
 
+/* Fills p with n pseudo-random bytes (xorshift32 from seed; 0 acts as 1). */
+void vgt_fill_random(uint8_t *p, size_t n, uint32_t seed);
+
+/* Fills p with len pseudo-random bytes (vgt_fill_random from seed: the marker
+ * payload the container tests hide) and writes the .hsb line
+ * "<sha256>:<len>:<name>\n" that detects exactly those bytes into line. */
+void vgt_payload(uint8_t *p, size_t len, uint32_t seed, const char *name, char *line, size_t cap);
+
+/* Events of kind ERROR with this code (any code: VG_OK counts them all). */
+int vgt_count_errors(const vgt_events *ev, vg_error code);
+/* Chain of the first detection of sig, or "(none)". */
+const char *vgt_detection_chain(const vgt_events *ev, const char *sig);
+/* Prints every event (cmocka print_message), for failing tests' logs. */
+void vgt_dump_events(const vgt_events *ev);
+
 /* Domain assertions. */
 #define assert_detects(ev, sig)     assert_true(vgt_find_detection((ev), (sig)) >= 0)
 #define assert_not_detects(ev, sig) assert_true(vgt_find_detection((ev), (sig)) < 0)
