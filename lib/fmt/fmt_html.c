@@ -463,6 +463,11 @@ static int html_probe(vg_fmap *map)
     const uint8_t *p = vg_fmap_need(map, 0, n);
     if (p == NULL || n < 5)
         return 0;
+    /* A tag-like string inside a binary (a PE's resources, a zip member's
+     * name) does not make an HTML document: HTML is text, and its first
+     * kilobyte has no NUL (UTF-16 pages are left to the text decoders). */
+    if (memchr(p, 0, n < 1024 ? n : 1024) != NULL)
+        return 0;
     const uint8_t *q = p, *end = p + n;
     while ((q = memchr(q, '<', (size_t)(end - q))) != NULL) {
         for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
