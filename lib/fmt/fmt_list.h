@@ -2,3 +2,6 @@
 FORMAT(archive)
 FORMAT(zip_legacy)
 FORMAT(uu)
+FORMAT(chm)
+FORMAT(szdd)
+FORMAT(tnef)
