@@ -3,15 +3,18 @@
 # with the bundled test signatures.
 #
 #   scripts/demo.sh            scans /usr/share/clamav-testfiles (installed
-#                              here) plus a small tree with an EICAR file
-#   scripts/demo.sh PATH...    scans what you name instead
+#                              here) plus a small tree with an EICAR file,
+#                              then quarantines that file and restores it
+#   scripts/demo.sh PATH...    scans what you name instead (report only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh --test
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DVIGIL_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 
+treat=
 if [ $# -eq 0 ]; then
+    treat=1
     demo=$(mktemp -d)
     trap 'rm -rf "$demo"' EXIT
     mkdir -p "$demo/home/docs"
@@ -25,4 +28,29 @@ set +e
 rc=$?
 set -e
 echo "exit code: $rc (0 clean, 1 found, 2 error)"
-[ "$rc" -le 1 ]
+[ "$rc" -le 1 ] || exit "$rc"
+[ -n "$treat" ] || exit 0
+
+# Treat the infection: into the encrypted vault, then back out, exactly.
+vault=$demo/vault
+eicar=$demo/home/docs/eicar.com
+chmod 0640 "$eicar"
+touch -d '2024-01-02 03:04:05' "$eicar"
+cp -p "$eicar" "$demo/eicar.orig"
+echo
+echo "+ vigil scan --action quarantine --vault $vault $demo/home"
+set +e
+./build/vigil scan --no-summary -i --action quarantine --vault "$vault" "$demo/home"
+rc=$?
+set -e
+echo "exit code: $rc; $eicar is $( [ -e "$eicar" ] && echo 'still there' || echo 'gone' )"
+echo "+ ls -l $vault"
+ls -l "$vault"
+echo "+ vigil quarantine --vault $vault list"
+./build/vigil quarantine --vault "$vault" list
+id=$(./build/vigil quarantine --vault "$vault" list --json | sed -n 's/.*"id":"\([0-9a-f]*\)".*/\1/p' | head -n 1)
+echo "+ vigil quarantine --vault $vault restore $id"
+./build/vigil quarantine --vault "$vault" restore "$id"
+cmp "$demo/eicar.orig" "$eicar"
+echo "restored byte for byte: $(stat -c 'mode %a, mtime %y' "$eicar")"
+echo "   the original had:    $(stat -c 'mode %a, mtime %y' "$demo/eicar.orig")"

@@ -23,6 +23,10 @@ typedef enum vg_error {
     VG_ERR_UNSUPPORTED = 9,
     VG_ERR_MATCHER = 10, /* the pattern matcher (Hyperscan) refused or failed */
     VG_ERR_NOT_FOUND = 11,
+    VG_ERR_EXISTS = 12,  /* the target of a restore already exists */
+    VG_ERR_CHANGED = 13, /* a file is not the one that was scanned (swapped, modified, a symlink) */
+    VG_ERR_NOSPACE = 14, /* the disk or quota is full (ENOSPC, EDQUOT) */
+    VG_ERR_CRYPTO = 15,  /* authentication failed: wrong key, or altered data */
 } vg_error;
 
 /* A static, human-readable name for code; never NULL. */

@@ -17,6 +17,10 @@ static const char *const names[] = {
     [VG_ERR_UNSUPPORTED] = "unsupported",
     [VG_ERR_MATCHER] = "pattern matcher error",
     [VG_ERR_NOT_FOUND] = "not found",
+    [VG_ERR_EXISTS] = "already exists",
+    [VG_ERR_CHANGED] = "changed since it was scanned",
+    [VG_ERR_NOSPACE] = "no space left on device",
+    [VG_ERR_CRYPTO] = "authentication failed (wrong key or altered data)",
 };
 
 const char *vg_strerror(vg_error code)

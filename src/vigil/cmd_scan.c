@@ -9,6 +9,10 @@
  * what was checked to be a regular file, and the queue bound caps how many
  * descriptors are open at once.
  *
+ * With --action, each worker treats its own file once the verdict is final
+ * and before the result is printed, so the FOUND line and the action line
+ * come out together (action.c; the vault takes concurrent writers).
+ *
  * Exit status follows clamscan 1.4, checked against the real program: a
  * detection anywhere gives 1 even if other files could not be read;
  * otherwise any error gives 2; otherwise 0. Limits (INCOMPLETE) do not
@@ -25,6 +29,7 @@
 #include <vigil/scanner.h>
 #include <vigil/version.h>
 
+#include "action.h"
 #include "engine_setup.h"
 #include "output.h"
 #include "pool.h"
@@ -51,6 +56,7 @@ struct scan_run {
     pool *pool;
     scan_worker *workers;
     unsigned nthreads;
+    action_ctx action;
 };
 
 typedef struct scan_job {
@@ -59,6 +65,9 @@ typedef struct scan_job {
     bool stream;
     bool is_stdin; /* fd 0 is not ours to close */
     uint64_t size;
+    struct stat st; /* what the walk opened: the identity --action checks */
+    int parent_fd;  /* --action: the directory it was opened in, or -1 */
+    bool via_link;
 } scan_job;
 
 void cmd_scan_usage(FILE *f)
@@ -94,13 +103,26 @@ static void run_job(void *state, void *arg)
     if (!job->is_stdin)
         close(job->fd);
     report_end(&w->report, err, &res);
+    action_target t = {.path = job->path,
+                       .parent_fd = job->parent_fd,
+                       .st = &job->st,
+                       .via_link = job->via_link,
+                       .stream = job->stream};
+    action_apply(&w->run->action, &t, &w->report);
+    if (w->report.action.kind != FILE_ACTION_NONE)
+        stats_add(w->report.action.status == ACTION_DONE ? &w->run->stats.acted
+                                                         : &w->run->stats.action_failed,
+                  1);
+    if (job->parent_fd >= 0)
+        close(job->parent_fd);
     account(w->run, &w->report);
     output_file(w->run->out, &w->report);
     free(job->path);
     free(job);
 }
 
-static void submit(scan_run *run, char *path, int fd, bool stream, bool is_stdin, uint64_t size)
+static void submit(scan_run *run, char *path, int fd, bool stream, bool is_stdin,
+                   const walk_item *it)
 {
     scan_job *job = malloc(sizeof *job);
     if (job == NULL) {
@@ -108,10 +130,22 @@ static void submit(scan_run *run, char *path, int fd, bool stream, bool is_stdin
         stats_add(&run->stats.errors, 1);
         if (!is_stdin)
             close(fd);
+        if (it != NULL && it->parent_fd >= 0)
+            close(it->parent_fd);
         free(path);
         return;
     }
-    *job = (scan_job){.path = path, .fd = fd, .stream = stream, .is_stdin = is_stdin, .size = size};
+    *job = (scan_job){.path = path,
+                      .fd = fd,
+                      .stream = stream,
+                      .is_stdin = is_stdin,
+                      .size = it != NULL ? it->size : 0,
+                      .parent_fd = -1};
+    if (it != NULL && !stream) {
+        job->st = it->st;
+        job->parent_fd = it->parent_fd;
+        job->via_link = it->via_link;
+    }
     pool_submit(run->pool, job);
 }
 
@@ -137,10 +171,10 @@ static void on_walk_item(void *ctx, walk_item *it)
     scan_run *run = ctx;
     switch (it->kind) {
     case WALK_FILE:
-        submit(run, it->path, it->fd, false, false, it->size);
+        submit(run, it->path, it->fd, false, false, it);
         break;
     case WALK_STREAM:
-        submit(run, it->path, it->fd, true, false, 0);
+        submit(run, it->path, it->fd, true, false, it);
         break;
     case WALK_ERROR:
         walk_error(run, it);
@@ -224,6 +258,7 @@ static void walk_all(scan_run *run)
     walk_opts wo = {.recursive = cfg->recursive,
                     .follow_symlinks = cfg->follow_symlinks,
                     .cross_fs = cfg->cross_fs,
+                    .keep_parent = cfg->action != ACTION_REPORT,
                     .filter = &cfg->filter};
     walk_sink sink = {.emit = on_walk_item, .ctx = run};
     static char *const here[] = {"."};
@@ -243,7 +278,7 @@ static void walk_all(scan_run *run)
                 stats_add(&run->stats.errors, 1);
                 continue;
             }
-            submit(run, name, STDIN_FILENO, true, true, 0);
+            submit(run, name, STDIN_FILENO, true, true, NULL);
             continue;
         }
         if (walk_path(&wo, &sink, paths[i], &run->counts) != 0) {
@@ -279,6 +314,11 @@ static void summarize(scan_run *run, time_t start, const struct timespec *t0)
         .seconds = elapsed(t0),
         .start = start,
         .end = time(NULL),
+        .action = run->cfg->action == ACTION_QUARANTINE ? "quarantine"
+                  : run->cfg->action == ACTION_DELETE   ? "delete"
+                                                        : NULL,
+        .acted = stats_get(&run->stats.acted),
+        .action_failed = stats_get(&run->stats.action_failed),
     };
     output_summary(run->out, &s);
 }
@@ -300,6 +340,8 @@ int cmd_scan(int argc, char **argv)
     progress *prog = NULL;
     rc = 2;
     if (engine_setup(&cfg, &run.engine) != 0)
+        goto done;
+    if (action_ctx_init(&run.action, &cfg) != 0)
         goto done;
     output_opts oo = {
         .json = cfg.json,
@@ -327,9 +369,12 @@ int cmd_scan(int argc, char **argv)
     if (!cfg.no_summary)
         summarize(&run, start, &t0);
     rc = stats_get(&run.stats.infected) > 0 ? 1 : stats_get(&run.stats.errors) > 0 ? 2 : 0;
+    if (stats_get(&run.stats.action_failed) > 0)
+        rc = 2; /* asked to treat a detection and could not: not a plain "found" */
 done:
     pool_finish(run.pool);
     free_workers(&run);
+    action_ctx_cleanup(&run.action);
     output_free(run.out);
     vg_engine_unref(run.engine);
     scan_config_cleanup(&cfg);

@@ -1,6 +1,7 @@
 /* vigil: the command-line front end. This file only dispatches:
  *
  *     vigil scan [OPTIONS] PATH...     cmd_scan.c
+ *     vigil quarantine COMMAND ...     cmd_quarantine.c
  *     vigil help [COMMAND]
  *     vigil --version
  *
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <vigil/version.h>
 
+#include "cmd_quarantine.h"
 #include "cmd_scan.h"
 
 typedef struct command {
@@ -21,6 +23,8 @@ typedef struct command {
 
 static const command commands[] = {
     {"scan", "scan files, directory trees or standard input for malware", cmd_scan, cmd_scan_usage},
+    {"quarantine", "list, show, restore or purge files in the quarantine vault", cmd_quarantine,
+     cmd_quarantine_usage},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -29,8 +33,8 @@ static void usage(FILE *f)
 {
     fputs("Usage: vigil COMMAND [OPTIONS] [ARGS]\n\nCommands:\n", f);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fputs("  help     show this help, or a command's: vigil help scan\n"
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("  help       show this help, or a command's: vigil help scan\n"
           "\n"
           "Options:\n"
           "  -V, --version  print the version and exit\n"

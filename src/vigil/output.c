@@ -176,6 +176,47 @@ static void put_found(FILE *f, const file_report *r, bool allmatch)
     }
 }
 
+/* After the FOUND lines: what --action did, in clamscan's words where it
+ * has some ("Removed."). Refusals and failures go to stderr. */
+static void put_action(FILE *f, const file_report *r)
+{
+    const action_result *a = &r->action;
+    if (a->kind == FILE_ACTION_NONE || a->status != ACTION_DONE)
+        return;
+    put_escaped(f, r->path);
+    if (a->kind == FILE_ACTION_DELETE)
+        fputs(": Removed.", f);
+    else
+        fprintf(f, ": quarantined as %s", a->id);
+    if (a->whole_container) {
+        fputs(" (whole container: match in ", f);
+        put_escaped(f, a->member);
+        fputc(')', f);
+    }
+    fputc('\n', f);
+}
+
+static void emit_action_error(output *out, const file_report *r)
+{
+    const action_result *a = &r->action;
+    if (a->kind == FILE_ACTION_NONE || a->status == ACTION_DONE || out->o.json)
+        return;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return;
+    put_escaped(f, r->path);
+    fputs(a->kind == FILE_ACTION_DELETE ? ": not removed: " : ": not quarantined: ", f);
+    put_escaped(f, a->message);
+    if (a->id[0] != '\0')
+        fprintf(f, " (vault entry %s)", a->id);
+    fputc('\n', f);
+    fclose(f);
+    emit(out, stderr, buf, len);
+    free(buf);
+}
+
 static void output_human(output *out, const file_report *r)
 {
     const output_opts *o = &out->o;
@@ -199,6 +240,7 @@ static void output_human(output *out, const file_report *r)
         put_found(f, r, o->allmatch);
         if (o->verbose)
             put_details(f, r);
+        put_action(f, r);
         break;
     case FILE_INCOMPLETE:
         if (o->quiet || o->infected_only)
@@ -222,6 +264,7 @@ static void output_human(output *out, const file_report *r)
     fclose(f);
     emit(out, to, buf, len);
     free(buf);
+    emit_action_error(out, r);
 }
 
 void output_file(output *out, const file_report *r)
@@ -348,6 +391,10 @@ void output_summary(output *out, const scan_summary *s)
     struct tm tm;
     strftime(start, sizeof start, "%Y:%m:%d %H:%M:%S", localtime_r(&s->start, &tm));
     strftime(end, sizeof end, "%Y:%m:%d %H:%M:%S", localtime_r(&s->end, &tm));
+    char action_line[128] = "";
+    if (s->action != NULL)
+        snprintf(action_line, sizeof action_line, "Action: %s: %llu done, %llu not done\n",
+                 s->action, (unsigned long long)s->acted, (unsigned long long)s->action_failed);
     double ratio = s->bytes_read ? (double)s->bytes_scanned / (double)s->bytes_read : 0.0;
     unsigned long secs = (unsigned long)s->seconds;
     fprintf(f,
@@ -363,6 +410,7 @@ void output_summary(output *out, const scan_summary *s)
             "Data scanned: %.2f MB\n"
             "Data read: %.2f MB (ratio %.2f:1)\n"
             "Time: %.3f sec (%lu m %lu s)\n"
+            "%s"
             "Start Date: %s\n"
             "End Date:   %s\n",
             (unsigned long long)s->known_viruses, s->engine_version, (unsigned long long)s->dirs,
@@ -370,7 +418,7 @@ void output_summary(output *out, const scan_summary *s)
             (unsigned long long)s->incomplete, (unsigned long long)s->errors,
             (unsigned long long)s->skipped_symlinks, (unsigned long long)s->skipped_special,
             (unsigned long long)s->skipped_other, mib(s->bytes_scanned), mib(s->bytes_read), ratio,
-            s->seconds, secs / 60, secs % 60, start, end);
+            s->seconds, secs / 60, secs % 60, action_line, start, end);
     fclose(f);
     emit(out, stdout, buf, len);
     free(buf);

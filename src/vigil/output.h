@@ -32,6 +32,8 @@ typedef struct scan_summary {
     uint64_t skipped_symlinks, skipped_special, skipped_other, excluded;
     double seconds;
     time_t start, end;
+    const char *action;            /* "quarantine", "delete", or NULL for report */
+    uint64_t acted, action_failed; /* flagged files treated / refused or failed */
 } scan_summary;
 
 typedef struct output output;

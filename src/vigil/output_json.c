@@ -150,6 +150,27 @@ static json_t *event_json(const report_event *e)
     return NULL;
 }
 
+/* {"kind":"quarantine","status":"done","id":"...","whole_container":false}, with
+ * "error" and "message" when it was refused or failed. */
+static json_t *action_json(const action_result *a)
+{
+    static const char *const status[] = {"done", "refused", "failed"};
+    json_t *o = json_pack("{s:s, s:s, s:b}", "kind",
+                          a->kind == FILE_ACTION_DELETE ? "delete" : "quarantine", "status",
+                          status[a->status], "whole_container", a->whole_container);
+    if (o == NULL)
+        return NULL;
+    if (a->id[0] != '\0')
+        json_object_set_new(o, "id", json_string(a->id));
+    if (a->whole_container)
+        json_object_set_new(o, "member", str_lossy(a->member));
+    if (a->status != ACTION_DONE) {
+        json_object_set_new(o, "error", json_string(a->error ? a->error : "unknown"));
+        json_object_set_new(o, "message", str_lossy(a->message));
+    }
+    return o;
+}
+
 static char *dump_line(json_t *root)
 {
     if (root == NULL)
@@ -202,6 +223,9 @@ char *output_json_file(const file_report *r)
     if (r->dropped &&
         json_object_set_new(root, "dropped_events", json_integer((json_int_t)r->dropped)) != 0)
         goto fail;
+    if (r->action.kind != FILE_ACTION_NONE &&
+        json_object_set_new(root, "action", action_json(&r->action)) != 0)
+        goto fail;
     return dump_line(root);
 fail:
     json_decref(root);
@@ -222,5 +246,12 @@ char *output_json_summary(const scan_summary *s)
         "time_sec", s->seconds);
     if (sum == NULL)
         return NULL;
+    if (s->action != NULL && json_object_set_new(sum, "action",
+                                                 json_pack("{s:s, s:I, s:I}", "kind", s->action,
+                                                           "done", (json_int_t)s->acted, "not_done",
+                                                           (json_int_t)s->action_failed)) != 0) {
+        json_decref(sum);
+        return NULL;
+    }
     return dump_line(json_pack("{s:o}", "summary", sum));
 }

@@ -40,6 +40,7 @@ void report_begin(file_report *r, const char *path, uint64_t size, bool size_kno
     r->top_error = VG_OK;
     r->top_message = NULL;
     memset(&r->result, 0, sizeof r->result);
+    memset(&r->action, 0, sizeof r->action);
     r->verdict = FILE_CLEAN;
 }
 
@@ -235,6 +236,14 @@ const char *report_error_token(vg_error code)
         return "matcher";
     case VG_ERR_NOT_FOUND:
         return "not-found";
+    case VG_ERR_EXISTS:
+        return "exists";
+    case VG_ERR_CHANGED:
+        return "changed";
+    case VG_ERR_NOSPACE:
+        return "no-space";
+    case VG_ERR_CRYPTO:
+        return "crypto";
     }
     return "unknown";
 }

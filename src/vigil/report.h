@@ -39,6 +39,29 @@ typedef struct report_event {
     char *message;
 } report_event;
 
+/* What --action did to the file, filled in by action.c after the verdict. */
+typedef enum file_action {
+    FILE_ACTION_NONE = 0, /* --action report, or the file was not flagged */
+    FILE_ACTION_QUARANTINE,
+    FILE_ACTION_DELETE,
+} file_action;
+
+typedef enum file_action_status {
+    ACTION_DONE,    /* quarantined or removed */
+    ACTION_REFUSED, /* not safe: a symlink, changed since the scan, outside the tree */
+    ACTION_FAILED,  /* could not: full disk, I/O error, permissions */
+} file_action_status;
+
+typedef struct action_result {
+    file_action kind;
+    file_action_status status;
+    char id[40];          /* vault entry id when quarantined */
+    bool whole_container; /* every match was inside a member */
+    char member[512];     /* the first matching member's chain, joined with "//" */
+    char message[512];    /* why it was refused or failed */
+    const char *error;    /* short error token ("changed", "no-space"...) */
+} action_result;
+
 typedef struct file_report {
     bool alert_exceeds_max;
     const char *path; /* borrowed from the job */
@@ -53,6 +76,7 @@ typedef struct file_report {
     const char *top_message; /* static text for FILE_ERROR */
     vg_result result;
     file_verdict verdict;
+    action_result action;
 } file_report;
 
 void report_init(file_report *r, bool alert_exceeds_max);

@@ -36,6 +36,9 @@ enum {
     OPT_JSON,
     OPT_ALERT_EXCEEDS_MAX,
     OPT_NO_PROGRESS,
+    OPT_ACTION,
+    OPT_VAULT,
+    OPT_VAULT_KEY,
 };
 
 static const struct option long_opts[] = {
@@ -67,6 +70,9 @@ static const struct option long_opts[] = {
     {"allmatch", optional_argument, NULL, 'z'},
     {"alert-exceeds-max", optional_argument, NULL, OPT_ALERT_EXCEEDS_MAX},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"action", required_argument, NULL, OPT_ACTION},
+    {"vault", required_argument, NULL, OPT_VAULT},
+    {"vault-key", required_argument, NULL, OPT_VAULT_KEY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -103,6 +109,18 @@ void scan_args_usage(FILE *f)
           "                           printed, and are repeatable; like clamscan, they\n"
           "                           also apply to the paths named on the command line)\n"
           "\n"
+          "Treating what is found (only files the scan flagged, never others):\n"
+          "      --action report|quarantine|delete\n"
+          "                           report only (default); move each flagged file into the\n"
+          "                           encrypted quarantine vault; or delete it. A detection\n"
+          "                           inside a container acts on the whole top-level file.\n"
+          "                           Refused: symlinks, files changed since the scan, files\n"
+          "                           outside the named paths (see docs/quarantine.md)\n"
+          "      --vault DIR          the quarantine vault (default $VIGIL_VAULT, else\n"
+          "                           $XDG_DATA_HOME/vigil/quarantine or\n"
+          "                           ~/.local/share/vigil/quarantine)\n"
+          "      --vault-key FILE     the vault key (default DIR/vault.key)\n"
+          "\n"
           "Performance:\n"
           "  -j, --threads N          scanning threads (default: one per online core)\n"
           "\n"
@@ -134,7 +152,8 @@ void scan_args_usage(FILE *f)
           "\n"
           "Exit status: 0 nothing found, 1 something found, 2 an error occurred and nothing\n"
           "was found (a file could not be read, a bad option or database). As with\n"
-          "clamscan, a detection wins: found + error exits 1.\n",
+          "clamscan, a detection wins: found + error exits 1. With --action, a flagged file\n"
+          "that could not be quarantined or deleted exits 2.\n",
           f);
 }
 
@@ -287,6 +306,22 @@ static int apply(scan_config *cfg, int c, const char *flag, const char *arg)
         return set_bool(flag, arg, &cfg->alert_exceeds_max);
     case OPT_NO_PROGRESS:
         cfg->progress = false;
+        break;
+    case OPT_ACTION:
+        if (strcmp(arg, "report") == 0)
+            cfg->action = ACTION_REPORT;
+        else if (strcmp(arg, "quarantine") == 0)
+            cfg->action = ACTION_QUARANTINE;
+        else if (strcmp(arg, "delete") == 0)
+            cfg->action = ACTION_DELETE;
+        else
+            return bad_value(flag, arg, "expected report, quarantine or delete");
+        break;
+    case OPT_VAULT:
+        cfg->vault_dir = arg;
+        break;
+    case OPT_VAULT_KEY:
+        cfg->vault_key = arg;
         break;
     }
     return SCAN_ARGS_OK;

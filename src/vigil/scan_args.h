@@ -9,6 +9,12 @@
 
 #include "filter.h"
 
+typedef enum scan_action {
+    ACTION_REPORT = 0, /* only print (the default) */
+    ACTION_QUARANTINE, /* move flagged top-level files into the vault */
+    ACTION_DELETE,     /* unlink flagged top-level files */
+} scan_action;
+
 typedef struct scan_config {
     const char **databases; /* -d, in order; strings borrowed from argv */
     size_t n_databases;
@@ -27,6 +33,10 @@ typedef struct scan_config {
     bool json, verbose, quiet, suppress_ok, infected_only, no_summary;
     bool allmatch, alert_exceeds_max;
     bool progress; /* allowed; still needs stderr to be a terminal */
+
+    scan_action action;
+    const char *vault_dir; /* --vault, or NULL for the default */
+    const char *vault_key; /* --vault-key, or NULL for <vault>/vault.key */
 
     char **paths; /* borrowed from argv; "-" is stdin */
     size_t n_paths;

@@ -14,6 +14,8 @@ typedef struct scan_stats {
     atomic_uint_fast64_t errors;     /* files or directories that could not be read */
     atomic_uint_fast64_t bytes_scanned;
     atomic_uint_fast64_t bytes_read;
+    atomic_uint_fast64_t acted;         /* flagged files quarantined or deleted */
+    atomic_uint_fast64_t action_failed; /* flagged files --action could not treat */
 } scan_stats;
 
 static inline void stats_add(atomic_uint_fast64_t *c, uint64_t n)

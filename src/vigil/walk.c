@@ -39,6 +39,7 @@ typedef struct frame {
     char *path;
     dev_t dev;
     ino_t ino;
+    bool via_link; /* entered through a symlink, here or above */
     dent **names;
     size_t n, next;
 } frame;
@@ -203,7 +204,7 @@ static bool is_ancestor(const walker *w, dev_t dev, ino_t ino)
 }
 
 /* Enters the directory open on fd (taken) named path (taken). */
-static void enter_dir(walker *w, int fd, char *path, bool on_cmdline)
+static void enter_dir(walker *w, int fd, char *path, bool on_cmdline, bool via_link)
 {
     struct stat st;
     if (fstat(fd, &st) != 0) {
@@ -240,7 +241,7 @@ static void enter_dir(walker *w, int fd, char *path, bool on_cmdline)
         w->cap = ncap;
     }
     frame *f = &w->stack[w->depth++];
-    *f = (frame){.fd = fd, .path = path, .dev = st.st_dev, .ino = st.st_ino};
+    *f = (frame){.fd = fd, .path = path, .dev = st.st_dev, .ino = st.st_ino, .via_link = via_link};
     w->counts->dirs++;
     read_names(w, f);
     return;
@@ -257,7 +258,8 @@ static void pop(walker *w)
     free(f->path);
 }
 
-static void emit_file(walker *w, int fd, char *path, bool on_cmdline)
+/* parent_fd is the caller's: duplicated when the sink wants it. */
+static void emit_file(walker *w, int fd, char *path, bool on_cmdline, int parent_fd, bool via_link)
 {
     struct stat st;
     if (fstat(fd, &st) != 0) {
@@ -270,7 +272,12 @@ static void emit_file(walker *w, int fd, char *path, bool on_cmdline)
                         .path = path,
                         .fd = fd,
                         .size = (uint64_t)st.st_size,
+                        .st = st,
+                        .parent_fd = -1,
+                        .via_link = via_link,
                         .on_cmdline = on_cmdline};
+        if (w->opts->keep_parent && parent_fd >= 0)
+            it.parent_fd = fcntl(parent_fd, F_DUPFD_CLOEXEC, 0);
         w->sink->emit(w->sink->ctx, &it);
         return;
     }
@@ -332,7 +339,8 @@ static void visit(walker *w, frame *f, const dent *e)
                 emit_error(w, path, "cannot open directory", errno);
             goto done;
         }
-        enter_dir(w, fd, path, false); /* may move the stack: f is stale after */
+        /* may move the stack: f is stale after */
+        enter_dir(w, fd, path, false, f->via_link || nofollow == 0);
         return;
     }
     if (!path_filter_file_ok(w->opts->filter, path)) {
@@ -347,10 +355,26 @@ static void visit(walker *w, frame *f, const dent *e)
             emit_error(w, path, "cannot open", errno);
         goto done;
     }
-    emit_file(w, fd, path, false);
+    emit_file(w, fd, path, false, f->fd, f->via_link || nofollow == 0);
     return;
 done:
     free(path);
+}
+
+/* The directory holding a command-line file, for --action (-1 if none). */
+static int open_parent(const walker *w, const char *path)
+{
+    if (!w->opts->keep_parent)
+        return -1;
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char *dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+    if (dir == NULL)
+        return -1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    return fd;
 }
 
 /* A path named on the command line: symlinks are followed, a pipe is read
@@ -381,7 +405,7 @@ static void visit_root(walker *w, const char *arg)
             emit_error(w, path, "cannot open directory", errno);
             goto done;
         }
-        enter_dir(w, fd, path, true);
+        enter_dir(w, fd, path, true, false);
         return;
     }
     if (!path_filter_file_ok(w->opts->filter, path)) {
@@ -408,7 +432,13 @@ static void visit_root(walker *w, const char *arg)
         w->sink->emit(w->sink->ctx, &it);
         return;
     }
-    emit_file(w, fd, path, true);
+    /* A link named on the command line is scanned, but --action refuses it. */
+    struct stat lst;
+    bool is_link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+    int parent = open_parent(w, path);
+    emit_file(w, fd, path, true, parent, is_link);
+    if (parent >= 0)
+        close(parent);
     return;
 done:
     free(path);

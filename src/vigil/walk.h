@@ -23,6 +23,7 @@ typedef struct walk_opts {
     bool recursive;       /* descend into subdirectories (clamscan --recursive) */
     bool follow_symlinks; /* follow links met during the walk (command-line links always) */
     bool cross_fs;        /* descend into other file systems */
+    bool keep_parent;     /* WALK_FILE items carry their directory's fd (for --action) */
     const path_filter *filter;
 } walk_opts;
 
@@ -47,6 +48,11 @@ typedef struct walk_item {
     char *path;       /* WALK_FILE/WALK_STREAM: owned by the sink; else borrowed */
     int fd;           /* WALK_FILE/WALK_STREAM: owned by the sink; else -1 */
     uint64_t size;    /* WALK_FILE */
+    struct stat st;   /* WALK_FILE: fstat of fd, the identity the scan saw */
+    int parent_fd;    /* WALK_FILE with keep_parent: the directory the file was opened
+                         in (owned by the sink), else -1 */
+    bool via_link;    /* WALK_FILE: reached through a symlink (the file or a directory
+                         above it, below the command-line path) */
     bool on_cmdline;  /* named on the command line */
     int errnum;       /* WALK_ERROR */
     const char *what; /* WALK_ERROR: "cannot open", ...; WALK_SKIP: "fifo", "symbolic link" */

@@ -20,7 +20,7 @@ for flag in --database --no-builtin --cache-dir --no-cache --recursive --follow-
     --cross-fs --exclude --include --exclude-dir --include-dir --threads --max-filesize \
     --max-scansize --max-files --max-recursion --max-depth --max-ratio --max-scantime \
     --alert-exceeds-max --allmatch --infected --suppress-ok-results --quiet --verbose --json \
-    --no-summary --no-progress; do
+    --no-summary --no-progress --action --vault --vault-key; do
     assert_out_has -- "$flag" "scan --help explains $flag"
 done
 
