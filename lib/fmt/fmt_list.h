@@ -2,3 +2,5 @@
 FORMAT(archive)
 FORMAT(zip_legacy)
 FORMAT(uu)
+FORMAT(arj)
+FORMAT(sis)
