@@ -491,8 +491,13 @@ static vg_error html_parse(vgi_scan_ctx *ctx, vg_fmap *map)
     t->ctl.ctx = ctx;
     vgi_html_datauri_init(&t->uri);
     vgi_html_script_init(&t->js);
-    vgi_html_out_begin(&t->ctl, &t->norm);
-    t->ctl.no_more = 0; /* the copy not fitting max_files is no reason to stop */
+    /* The copy is for signatures of target type 3 (HTML), which ClamAV
+     * matches on its normalized HTML; without any, it would be scanned for
+     * nothing. Target-0 signatures match the raw document, as before. */
+    if (vgi_scan_has_target(ctx, 3)) {
+        vgi_html_out_begin(&t->ctl, &t->norm);
+        t->ctl.no_more = 0; /* the copy not fitting max_files is no reason to stop */
+    }
 
     uint64_t size = vg_fmap_size(map), off = 0;
     while (off < size && !t->ctl.stop) {

@@ -298,6 +298,7 @@ static vg_error build(vg_engine *e, const char *cache_dir, vg_diag *diag)
         }
         e->bodies[e->n_bodies] = all[i];
         e->body_names[e->n_bodies++] = name;
+        e->body_targets |= 1u << (all[i]->target & 31);
     }
     if ((err = vgi_hs_db_build(e->bodies, e->n_bodies, e->body_names, cache_dir, &e->hs, diag)) !=
         VG_OK)

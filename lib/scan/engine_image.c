@@ -256,6 +256,7 @@ static vg_error read_bodies(vg_engine *e, vgi_reader *r)
             return VG_ERR_MALFORMED;
         e->bodies[i] = s;
         e->body_names[i] = e->names + s->name;
+        e->body_targets |= 1u << (s->target & 31);
     }
     e->n_bodies = (size_t)n;
     return VG_OK;
@@ -308,6 +309,7 @@ static void reset(vg_engine *e)
     e->body_names = NULL;
     e->image_bodies = NULL;
     e->n_bodies = 0;
+    e->body_targets = 0;
     e->names = NULL;
     e->names_len = 0;
     e->skipped_first = NULL;

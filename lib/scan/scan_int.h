@@ -22,6 +22,11 @@ const vg_limits *vgi_scan_limits(const vgi_scan_ctx *ctx);
  * limit event is emitted here, once). */
 int vgi_scan_should_stop(vgi_scan_ctx *ctx);
 
+/* 1 when some body signature of the engine targets ClamAV file type
+ * `target` (3 HTML, 7 text, ...; 0 any): a handler that makes a copy only
+ * such signatures could match (a normalized text) can skip it otherwise. */
+int vgi_scan_has_target(const vgi_scan_ctx *ctx, unsigned target);
+
 /* Name of the object currently being parsed (chain's last entry). */
 const char *vgi_scan_current_name(const vgi_scan_ctx *ctx);
 

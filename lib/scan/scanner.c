@@ -149,6 +149,11 @@ const vg_limits *vgi_scan_limits(const vgi_scan_ctx *c)
     return c->lim;
 }
 
+int vgi_scan_has_target(const vgi_scan_ctx *c, unsigned target)
+{
+    return target < 32 && (c->s->engine->body_targets >> target & 1u) != 0;
+}
+
 const char *vgi_scan_current_name(const vgi_scan_ctx *c)
 {
     return c->chain[c->depth];
