@@ -2,3 +2,4 @@
 FORMAT(archive)
 FORMAT(zip_legacy)
 FORMAT(uu)
+FORMAT(pdf)
