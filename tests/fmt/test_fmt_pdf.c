@@ -1,0 +1,1117 @@
+/* PDF handler (lib/fmt/fmt_pdf.c and pdf_*.c): every PDF here is written
+ * by the test itself, object by object, with its own encoders (deflate via
+ * zlib, ASCIIHex, ASCII85, LZW, RunLength, PNG predictor, RC4 encryption):
+ * streams found through every filter, embedded files named by their
+ * Filespec, object streams, indirect and wrong /Length, broken or missing
+ * xref tables, truncated data, JavaScript, encryption, and hostile input
+ * (long filter chains, bombs, deep nesting, a million objects). */
+#include "testutil.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "core/mem.h"
+
+static uint8_t payload[544];
+static char sigline[200];
+
+/* .hsb line for data, named name. */
+static void hsb_line(const void *data, size_t len, const char *name, char *out, size_t cap)
+{
+    uint8_t d[32];
+    unsigned n = 0;
+    EVP_Digest(data, len, d, &n, EVP_sha256(), NULL);
+    char hex[65];
+    for (int i = 0; i < 32; i++)
+        sprintf(hex + 2 * i, "%02x", d[i]);
+    snprintf(out, cap, "%s:%zu:%s\n", hex, len, name);
+}
+
+static void make_payload(void)
+{
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof payload; i++) {
+        x = x * 1103515245u + 12345u;
+        payload[i] = (uint8_t)(x >> 16);
+    }
+    hsb_line(payload, sizeof payload, "Test.PDF.Payload", sigline, sizeof sigline);
+}
+
+/* ---- a growable buffer and a PDF writer ---- */
+
+typedef struct buf {
+    uint8_t *p;
+    size_t n, cap;
+} buf;
+
+static void b_put(buf *b, const void *d, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        b->p = realloc(b->p, cap);
+        assert_non_null(b->p);
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, d, n);
+    b->n += n;
+    b->p[b->n] = 0;
+}
+
+static void b_str(buf *b, const char *s)
+{
+    b_put(b, s, strlen(s));
+}
+
+static void b_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void b_printf(buf *b, const char *fmt, ...)
+{
+    char tmp[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    assert_true(n >= 0 && (size_t)n < sizeof tmp);
+    b_put(b, tmp, (size_t)n);
+}
+
+static size_t offs[64];
+
+static void pdf_head(buf *b)
+{
+    memset(offs, 0, sizeof offs);
+    b_str(b, "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n");
+}
+
+static void pdf_obj(buf *b, unsigned num, const char *body)
+{
+    if (num < 64)
+        offs[num] = b->n;
+    b_printf(b, "%u 0 obj\n%s\nendobj\n", num, body);
+}
+
+/* A stream with a direct, correct /Length and extra dictionary entries. */
+static void pdf_stream(buf *b, unsigned num, const char *extra, const void *data, size_t len)
+{
+    if (num < 64)
+        offs[num] = b->n;
+    b_printf(b, "%u 0 obj\n<< /Length %zu %s >>\nstream\n", num, len, extra);
+    b_put(b, data, len);
+    b_str(b, "\nendstream\nendobj\n");
+}
+
+/* xref table with the recorded offsets, trailer, startxref. */
+static void pdf_tail(buf *b, unsigned nobj, const char *trailer_extra)
+{
+    size_t x = b->n;
+    b_printf(b, "xref\n0 %u\n0000000000 65535 f \n", nobj + 1);
+    for (unsigned i = 1; i <= nobj; i++)
+        b_printf(b, "%010zu 00000 n \n", offs[i]);
+    b_printf(b, "trailer\n<< /Size %u /Root 1 0 R %s >>\nstartxref\n%zu\n%%%%EOF\n", nobj + 1,
+             trailer_extra, x);
+}
+
+static void pdf_catalog(buf *b)
+{
+    pdf_obj(b, 1, "<< /Type /Catalog /Pages 2 0 R >>");
+    pdf_obj(b, 2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+    pdf_obj(b, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>");
+}
+
+/* ---- encoders ---- */
+
+static uint8_t *deflate_buf(const void *data, size_t len, size_t *out_len)
+{
+    uLongf n = compressBound(len);
+    uint8_t *o = malloc(n);
+    assert_non_null(o);
+    assert_int_equal(compress2(o, &n, data, len, 9), Z_OK);
+    *out_len = n;
+    return o;
+}
+
+static void enc_ahx(buf *o, const uint8_t *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        b_printf(o, "%02X%s", d[i], i % 32 == 31 ? "\n" : "");
+    b_str(o, ">");
+}
+
+static void enc_a85(buf *o, const uint8_t *d, size_t n)
+{
+    for (size_t i = 0; i < n; i += 4) {
+        size_t k = n - i < 4 ? n - i : 4;
+        uint32_t v = 0;
+        for (size_t j = 0; j < 4; j++)
+            v = v << 8 | (j < k ? d[i + j] : 0);
+        if (k == 4 && v == 0) {
+            b_str(o, "z");
+            continue;
+        }
+        char c[5];
+        for (int j = 4; j >= 0; j--) {
+            c[j] = (char)('!' + v % 85);
+            v /= 85;
+        }
+        b_put(o, c, k + 1);
+        if (i % 64 == 60)
+            b_str(o, "\n");
+    }
+    b_str(o, "~>");
+}
+
+static unsigned bitlen(unsigned x)
+{
+    unsigned n = 0;
+    while (x) {
+        n++;
+        x >>= 1;
+    }
+    return n;
+}
+
+/* LZW with EarlyChange 1, as PDF writers do (no table reset: short input). */
+static void enc_lzw(buf *o, const uint8_t *d, size_t n)
+{
+    uint16_t *child = calloc(4096 * 256, sizeof *child);
+    assert_non_null(child);
+    unsigned next = 258, w = d[0];
+    uint32_t acc = 0;
+    unsigned nbits = 0;
+#define PUT(code, width)                                                                           \
+    do {                                                                                           \
+        acc = acc << (width) | (code);                                                             \
+        nbits += (width);                                                                          \
+        while (nbits >= 8) {                                                                       \
+            uint8_t byte = (uint8_t)(acc >> (nbits - 8));                                          \
+            b_put(o, &byte, 1);                                                                    \
+            nbits -= 8;                                                                            \
+        }                                                                                          \
+    } while (0)
+    PUT(256u, 9u); /* a clear code first, as many writers do */
+    for (size_t i = 1; i < n; i++) {
+        unsigned c = d[i];
+        if (child[w * 256 + c]) {
+            w = child[w * 256 + c];
+            continue;
+        }
+        unsigned width = bitlen(next - 1 + 1);
+        PUT(w, width > 12 ? 12 : width);
+        assert_true(next < 4000);
+        child[w * 256 + c] = (uint16_t)next++;
+        w = c;
+    }
+    unsigned width = bitlen(next - 1 + 1);
+    PUT(w, width);
+    width = bitlen(next + 1);
+    PUT(257u, width);
+    if (nbits > 0)
+        PUT(0u, 8 - nbits);
+#undef PUT
+    free(child);
+}
+
+static void enc_rl(buf *o, const uint8_t *d, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t run = 1;
+        while (i + run < n && run < 128 && d[i + run] == d[i])
+            run++;
+        if (run >= 2) {
+            uint8_t h[2] = {(uint8_t)(257 - run), d[i]};
+            b_put(o, h, 2);
+            i += run;
+            continue;
+        }
+        size_t lit = 1;
+        while (i + lit < n && lit < 128 && !(i + lit + 1 < n && d[i + lit] == d[i + lit + 1]))
+            lit++;
+        uint8_t h = (uint8_t)(lit - 1);
+        b_put(o, &h, 1);
+        b_put(o, d + i, lit);
+        i += lit;
+    }
+    uint8_t eod = 128;
+    b_put(o, &eod, 1);
+}
+
+static int pred_paeth(int a, int b, int c)
+{
+    int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+    return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/* PNG rows of cols bytes (1 colour, 8 bits), the row filters in turn. */
+static void enc_png(buf *o, const uint8_t *d, size_t n, size_t cols)
+{
+    for (size_t r = 0; r * cols < n; r++) {
+        uint8_t t = (uint8_t)(r % 5);
+        b_put(o, &t, 1);
+        for (size_t i = 0; i < cols; i++) {
+            size_t at = r * cols + i;
+            int x = at < n ? d[at] : 0;
+            int a = i > 0 && at - 1 < n ? d[at - 1] : 0;
+            int up = r > 0 ? d[at - cols] : 0;
+            int c = r > 0 && i > 0 ? d[at - cols - 1] : 0;
+            int p = t == 0   ? 0
+                    : t == 1 ? a
+                    : t == 2 ? up
+                    : t == 3 ? (a + up) / 2
+                             : pred_paeth(a, up, c);
+            uint8_t v = (uint8_t)(x - p);
+            b_put(o, &v, 1);
+        }
+    }
+}
+
+/* ---- scanning helpers ---- */
+
+static int chain_detects(const vgt_events *ev, const char *sig, const char *chain)
+{
+    for (size_t i = 0; i < ev->n; i++)
+        if (ev->ev[i].kind == VG_EVENT_DETECTION && strcmp(ev->ev[i].signature, sig) == 0 &&
+            (chain == NULL || strcmp(ev->ev[i].chain, chain) == 0))
+            return 1;
+    return 0;
+}
+
+static void dump(const vgt_events *ev)
+{
+    for (size_t i = 0; i < ev->n; i++)
+        print_message("  event %d %s chain=%s msg=%s\n", ev->ev[i].kind, ev->ev[i].signature,
+                      ev->ev[i].chain, ev->ev[i].message);
+}
+
+/* Scans b, expects the payload in chain (NULL: anywhere) and no error. */
+static void expect_payload(vg_engine *e, const buf *b, const char *chain, int errors)
+{
+    vgt_events ev;
+    vgt_scan_mem(e, b->p, b->n, VG_SCAN_ALLMATCH, &ev);
+    if (!chain_detects(&ev, "Test.PDF.Payload", chain) ||
+        (errors >= 0 && vgt_count_kind(&ev, VG_EVENT_ERROR) != errors))
+        dump(&ev);
+    assert_true(chain_detects(&ev, "Test.PDF.Payload", chain));
+    if (errors >= 0)
+        assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), errors);
+}
+
+/* ---- tests ---- */
+
+static void test_flate_stream(void **state)
+{
+    (void)state;
+    buf b = {0};
+    size_t zn;
+    uint8_t *z = deflate_buf(payload, sizeof payload, &zn);
+    pdf_head(&b);
+    pdf_catalog(&b);
+    pdf_stream(&b, 4, "/Filter /FlateDecode", z, zn);
+    pdf_tail(&b, 4, "");
+    vg_engine *e = vgt_engine("t.hsb", sigline);
+    expect_payload(e, &b, "mem//obj4", 0);
+
+    /* the same bytes stored, no filter: the stored stream is the child */
+    b.n = 0;
+    pdf_head(&b);
+    pdf_catalog(&b);
+    pdf_stream(&b, 4, "/Subtype /Image", payload, sizeof payload);
+    pdf_tail(&b, 4, "");
+    expect_payload(e, &b, "mem//obj4:Image", 0);
+
+    /* a clean PDF: nothing found, nothing reported */
+    b.n = 0;
+    pdf_head(&b);
+    pdf_catalog(&b);
+    pdf_stream(&b, 4, "", "BT /F1 12 Tf (hello) Tj ET", 26);
+    pdf_tail(&b, 4, "");
+    vgt_events ev;
+    vgt_scan_mem(e, b.p, b.n, 0, &ev);
+    assert_clean(&ev);
+    assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
+    assert_int_equal(ev.result.objects, 2); /* the PDF and its one stream */
+
+    /* "%PDF-" past the first KiB: not a PDF for us */
+    b.n = 0;
+    for (int i = 0; i < 1100; i++)
+        b_str(&b, " ");
+    pdf_head(&b);
+    pdf_stream(&b, 4, "", payload, sizeof payload);
+    vgt_scan_mem(e, b.p, b.n, 0, &ev);
+    assert_int_equal(ev.result.objects, 1);
+    vg_engine_unref(e);
+    free(z);
+    free(b.p);
+}
+
+static void test_embedded_file_named(void **state)
+{
+    (void)state;
+    buf b = {0};
+    size_t zn;
+    uint8_t *z = deflate_buf(payload, sizeof payload, &zn);
+    vg_engine *e = vgt_engine("t.hsb", sigline);
+
+    /* /UF as UTF-16BE wins over /F */
+    pdf_head(&b);
+    pdf_catalog(&b);
+    pdf_stream(&b, 4, "/Type /EmbeddedFile /Filter /FlateDecode", z, zn);
+    pdf_obj(&b, 5,
+            "<< /Type /Filespec /F (other.txt) "
+            "/UF <FEFF0063006C0061006D002E006500780065> /EF << /F 4 0 R >> >>");
+    pdf_obj(&b, 6, "<< /Type /Annot /Subtype /FileAttachment /FS 5 0 R >>");
+    pdf_tail(&b, 6, "");
+    expect_payload(e, &b, "mem//clam.exe", 0);
+
+    /* /F only, an escaped name, /EF an indirect dictionary, filespec first */
+    b.n = 0;
+    pdf_head(&b);
+    pdf_obj(&b, 5, "<< /Type /Filespec /F (clam\\056exe) /EF 6 0 R >>");
+    pdf_obj(&b, 6, "<< /F 7 0 R >>");
+    pdf_stream(&b, 7, "/Type /EmbeddedFile", payload, sizeof payload);
+    pdf_tail(&b, 7, "");
+    expect_payload(e, &b, "mem//clam.exe", 0);
+
+    /* no Filespec: obj<N> */
+    b.n = 0;
+    pdf_head(&b);
+    pdf_stream(&b, 9, "/Type /EmbeddedFile", payload, sizeof payload);
+    expect_payload(e, &b, "mem//obj9", 0);
+    vg_engine_unref(e);
+    free(z);
+    free(b.p);
+}
+
+static void test_filters(void **state)
+{
+    (void)state;
+    vg_engine *e = vgt_engine("t.hsb", sigline);
+    size_t zn;
+    uint8_t *z = deflate_buf(payload, sizeof payload, &zn);
+    for (int variant = 0; variant < 11; variant++) {
+        buf data = {0}, b = {0};
+        const char *filter = "";
+        switch (variant) {
+        case 0:
+            enc_ahx(&data, z, zn);
+            filter = "/Filter [/ASCIIHexDecode /FlateDecode]";
+            break;
+        case 1:
+            enc_ahx(&data, z, zn);
+            filter = "/Filter [/AHx /Fl]";
+            break;
+        case 2:
+            enc_a85(&data, payload, sizeof payload);
+            filter = "/Filter /ASCII85Decode";
+            break;
+        case 3:
+            /* abbreviated, with the "<~" some writers put first */
+            b_str(&data, "<~");
+            enc_a85(&data, payload, sizeof payload);
+            filter = "/Filter /A85";
+            break;
+        case 4:
+            enc_lzw(&data, payload, sizeof payload);
+            filter = "/Filter /LZWDecode";
+            break;
+        case 5:
+            enc_rl(&data, payload, sizeof payload);
+            filter = "/Filter /RunLengthDecode";
+            break;
+        case 6: {
+            buf png = {0};
+            enc_png(&png, payload, sizeof payload, 16);
+            size_t pn;
+            uint8_t *pz = deflate_buf(png.p, png.n, &pn);
+            b_put(&data, pz, pn);
+            free(pz);
+            free(png.p);
+            filter = "/Filter /FlateDecode /DecodeParms << /Predictor 15 /Columns 16 >>";
+            break;
+        }
+        case 7: {
+            /* RunLength of LZW of AHx: three stages */
+            buf h = {0}, l = {0};
+            enc_ahx(&h, payload, sizeof payload);
+            enc_lzw(&l, h.p, h.n);
+            enc_rl(&data, l.p, l.n);
+            free(h.p);
+            free(l.p);
+            filter = "/Filter [/RL /LZW /AHx]";
+            break;
+        }
+        case 8:
+            /* an image codec ends the chain: what came before is emitted */
+            b_put(&data, payload, sizeof payload);
+            filter = "/Filter [/DCTDecode /FlateDecode]";
+            break;
+        case 9:
+            /* raw deflate, no zlib header or Adler-32: read all the same */
+            b_put(&data, z + 2, zn - 6);
+            filter = "/Filter /FlateDecode";
+            break;
+        case 10: {
+            /* TIFF predictor 2 after LZW, 3 colours, 8 bits, rows of 4 pixels */
+            uint8_t t[sizeof payload];
+            for (size_t i = 0; i < sizeof payload; i++)
+                t[i] = (uint8_t)(payload[i] - (i % 12 >= 3 ? payload[i - 3] : 0));
+            enc_lzw(&data, t, sizeof t);
+            filter = "/Filter /LZWDecode /DecodeParms << /Predictor 2 /Colors 3 /Columns 4 >>";
+            break;
+        }
+        }
+        pdf_head(&b);
+        pdf_catalog(&b);
+        pdf_stream(&b, 4, filter, data.p, data.n);
+        pdf_tail(&b, 4, "");
+        print_message("variant %d: %s\n", variant, filter);
+        expect_payload(e, &b, "mem//obj4", 0);
+        free(data.p);
+        free(b.p);
+    }
+    free(z);
+    vg_engine_unref(e);
+}
+
+/* An object stream holds the Filespec and the /Length of the stream. */
+static void test_object_stream(void **state)
+{
+    (void)state;
+    buf objs = {0}, b = {0};
+    const char *o10 = "<< /Type /Filespec /F (evil.exe) /EF << /F 4 0 R >> >>";
+    char hdr[64];
+    snprintf(hdr, sizeof hdr, "10 0 11 %zu ", strlen(o10) + 1);
+    b_str(&objs, hdr);
+    size_t first = objs.n;
+    b_str(&objs, o10);
+    b_printf(&objs, " %zu", sizeof payload);
+    size_t zn;
+    uint8_t *z = deflate_buf(objs.p, objs.n, &zn);
+    pdf_head(&b);
+    pdf_catalog(&b);
+    char extra[128];
+    snprintf(extra, sizeof extra, "/Type /ObjStm /N 2 /First %zu /Filter /FlateDecode", first);
+    pdf_stream(&b, 8, extra, z, zn);
+    offs[4] = b.n;
+    b_str(&b, "4 0 obj\n<< /Type /EmbeddedFile /Length 11 0 R >>\nstream\r\n");
+    b_put(&b, payload, sizeof payload);
+    b_str(&b, "\r\nendstream\nendobj\n");
+    vg_engine *e = vgt_engine("t.hsb", sigline);
+    expect_payload(e, &b, "mem//evil.exe", 0);
+    vg_engine_unref(e);
+    free(z);
+    free(objs.p);
+    free(b.p);
+}
+
+/* /Length by reference, before and after the stream, with "endstream"
+ * inside the data: only the right length gives the signed bytes. */
+static void test_indirect_length(void **state)
+{
+    (void)state;
+    buf data = {0};
+    b_put(&data, payload, 100);
+    b_str(&data, "\nendstream\nendobj\n99 0 obj\n<< >>\n");
+    b_put(&data, payload + 100, sizeof payload - 100);
+    char sig[200];
+    hsb_line(data.p, data.n, "Test.PDF.Payload", sig, sizeof sig);
+    vg_engine *e = vgt_engine("t.hsb", sig);
+    for (int forward = 0; forward < 2; forward++) {
+        buf b = {0};
+        pdf_head(&b);
+        if (!forward)
+            b_printf(&b, "5 0 obj\n%zu\nendobj\n", data.n);
+        b_str(&b, "4 0 obj\n<< /Length 5 0 R >>\nstream\n");
+        b_put(&b, data.p, data.n);
+        b_str(&b, "\nendstream\nendobj\n");
+        if (forward)
+            b_printf(&b, "5 0 obj\n%zu\nendobj\n", data.n);
+        expect_payload(e, &b, "mem//obj4", 0);
+        free(b.p);
+    }
+    vg_engine_unref(e);
+    free(data.p);
+}
+
+static void test_xref_broken_or_missing(void **state)
+{
+    (void)state;
+    vg_engine *e = vgt_engine("t.hsb", sigline);
+    size_t zn;
+    uint8_t *z = deflate_buf(payload, sizeof payload, &zn);
+    /* no xref, no trailer */
+    buf b = {0};
+    pdf_head(&b);
+    pdf_stream(&b, 4, "/Filter /FlateDecode", z, zn);
+    expect_payload(e, &b, "mem//obj4", 0);
+    /* an xref with garbage offsets and a startxref into nowhere */
+    b.n = 0;
+    pdf_head(&b);
+    pdf_catalog(&b);
+    pdf_stream(&b, 4, "/Filter /FlateDecode", z, zn);
+    b_str(&b, "xref\n0 5\n0000000000 65535 f \n9999999999 00000 n \nGARBAGE\n"
+              "trailer\n<< /Size 5 /Root 1 0 R\nstartxref\n123456789\n%%EOF\n");
+    expect_payload(e, &b, "mem//obj4", 0);
+    /* an incremental update redefines object 4: both versions are read */
+    b.n = 0;
+    pdf_head(&b);
+    pdf_catalog(&b);
+    pdf_stream(&b, 4, "", "old", 3);
+    pdf_tail(&b, 4, "");
+    pdf_stream(&b, 4, "/Filter /FlateDecode", z, zn);
+    pdf_tail(&b, 4, "/Prev 9");
+    expect_payload(e, &b, "mem//obj4", 0);
+    vg_engine_unref(e);
+    free(z);
+    free(b.p);
+}
+
+/* A PDF stored in a stream of a PDF: its objects are not the outer
+ * file's (the stream data is skipped in pass 1), they are found when the
+ * scan recurses into the emitted stream. */
+static void test_pdf_in_stream(void **state)
+{
+    (void)state;
+    buf inner = {0}, b = {0};
+    pdf_head(&inner);
+    pdf_stream(&inner, 4, "", payload, sizeof payload);
+    pdf_head(&b);
+    pdf_catalog(&b);
+    pdf_stream(&b, 7, "", inner.p, inner.n);
+    vg_engine *e = vgt_engine("t.hsb", sigline);
+    vgt_events ev;
+    vgt_scan_mem(e, b.p, b.n, VG_SCAN_ALLMATCH, &ev);
+    assert_true(chain_detects(&ev, "Test.PDF.Payload", "mem//obj7//obj4"));
+    assert_int_equal(vgt_count_kind(&ev, VG_EVENT_DETECTION), 1);
+    vg_engine_unref(e);
+    free(inner.p);
+    free(b.p);
+}
+
+static void test_wrong_length(void **state)
+{
+    (void)state;
+    vg_engine *e = vgt_engine("t.hsb", sigline);
+    static const char *lens[] = {"10", "999999", "-5", "(abc)", "77 0 R", "600"};
+    static const char *eols[] = {"\n", "\r\n", "\r", " \r\n"};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
+        for (size_t k = 0; k < sizeof eols / sizeof eols[0]; k++) {
+            buf b = {0};
+            pdf_head(&b);
+            b_printf(&b, "4 0 obj\n<< /Length %s >>\nstream%s", lens[i], eols[k]);
+            b_put(&b, payload, sizeof payload);
+            b_printf(&b, "%sendstream\nendobj\n", eols[k][0] == ' ' ? "\r\n" : eols[k]);
+            pdf_catalog(&b);
+            expect_payload(e, &b, "mem//obj4", 0);
+            free(b.p);
+        }
+    vg_engine_unref(e);
+}
+
+/* The PDF ends inside a Flate stream: what was inflated is scanned (a body
+ * signature on the payload's first bytes finds it) and the cut reported. */
+static void test_truncated_flate(void **state)
+{
+    (void)state;
+    buf data = {0};
+    b_put(&data, payload, sizeof payload);
+    for (int i = 0; i < 40; i++)
+        b_put(&data, payload, sizeof payload);
+    uint8_t tail[4096];
+    uint32_t x = 777;
+    for (size_t i = 0; i < sizeof tail; i++) {
+        x = x * 1103515245u + 12345u;
+        tail[i] = (uint8_t)(x >> 16);
+    }
+    b_put(&data, tail, sizeof tail);
+    size_t zn;
+    uint8_t *z = deflate_buf(data.p, data.n, &zn);
+    char sig[200];
+    int n = snprintf(sig, sizeof sig, "Test.PDF.Body:0:0:");
+    for (int i = 0; i < 32; i++)
+        n += snprintf(sig + n, sizeof sig - (size_t)n, "%02x", payload[i]);
+    snprintf(sig + n, sizeof sig - (size_t)n, "\n");
+    vg_engine *e = vgt_engine("t.ndb", sig);
+    buf b = {0};
+    pdf_head(&b);
+    b_printf(&b, "4 0 obj\n<< /Length %zu /Filter /FlateDecode >>\nstream\n", zn);
+    size_t start = b.n;
+    b_put(&b, z, zn / 2);
+    vgt_events ev;
+    vgt_scan_mem(e, b.p, b.n, VG_SCAN_ALLMATCH, &ev);
+    if (!chain_detects(&ev, "Test.PDF.Body", "mem//obj4"))
+        dump(&ev);
+    assert_true(chain_detects(&ev, "Test.PDF.Body", "mem//obj4"));
+    assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 1);
+    /* every cut: no crash, no error but data errors */
+    for (size_t cut = 0; cut < start + 64; cut += 3) {
+        vgt_scan_mem(e, b.p, cut, VG_SCAN_ALLMATCH, &ev);
+        assert_int_equal(ev.err, VG_OK);
+    }
+    /* corrupt deflate in the middle: what came before is kept */
+    b.n = start;
+    b_put(&b, z, zn / 2);
+    memset(b.p + start + zn / 4, 0xff, 64);
+    b_str(&b, "\nendstream\nendobj\n");
+    vgt_scan_mem(e, b.p, b.n, VG_SCAN_ALLMATCH, &ev);
+    assert_true(chain_detects(&ev, "Test.PDF.Body", "mem//obj4"));
+    assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 1);
+    vg_engine_unref(e);
+    free(z);
+    free(data.p);
+    free(b.p);
+}
+
+static void test_javascript(void **state)
+{
+    (void)state;
+    const char *script = "app.alert('pwned'); var s = \"(x)\";\nthis.exportDataObject();";
+    char sigs[600];
+    hsb_line(script, strlen(script), "Test.PDF.JS", sigs, sizeof sigs);
+    size_t l = strlen(sigs);
+    hsb_line(payload, sizeof payload, "Test.PDF.Payload", sigs + l, sizeof sigs - l);
+    vg_engine *e = vgt_engine("t.hsb", sigs);
+    buf b = {0};
+    pdf_head(&b);
+    /* the script spelled with escapes, octal and a line continuation */
+    pdf_obj(&b, 1, "<< /Type /Catalog /OpenAction 7 0 R >>");
+    pdf_obj(&b, 7,
+            "<< /S /JavaScript /JS (app.alert\\('pwned'\\); var s = \"\\(x\\)\";\\n"
+            "this.export\\\nData\\117bject\\(\\);) >>");
+    pdf_obj(&b, 8, "<< /S /JavaScript /JS 9 0 R >>");
+    pdf_stream(&b, 9, "", payload, sizeof payload);
+    vgt_events ev;
+    vgt_scan_mem(e, b.p, b.n, VG_SCAN_ALLMATCH, &ev);
+    assert_true(chain_detects(&ev, "Test.PDF.JS", "mem//js7"));
+    assert_true(chain_detects(&ev, "Test.PDF.Payload", "mem//js9"));
+    /* a hex string in an object stream */
+    b.n = 0;
+    pdf_head(&b);
+    buf objs = {0};
+    b_str(&objs, "12 0 << /S /JavaScript /JS <");
+    for (const char *p = script; *p; p++)
+        b_printf(&objs, "%02x", (uint8_t)*p);
+    b_str(&objs, "> >>");
+    size_t zn;
+    uint8_t *z = deflate_buf(objs.p, objs.n, &zn);
+    pdf_stream(&b, 3, "/Type /ObjStm /N 1 /First 5 /Filter /FlateDecode", z, zn);
+    vgt_scan_mem(e, b.p, b.n, VG_SCAN_ALLMATCH, &ev);
+    assert_true(chain_detects(&ev, "Test.PDF.JS", "mem//js12"));
+    vg_engine_unref(e);
+    free(z);
+    free(objs.p);
+    free(b.p);
+}
+
+/* ---- encryption: RC4, revision 3, 128 bits, empty user password ---- */
+
+static const uint8_t pw_pad[32] = {0x28, 0xbf, 0x4e, 0x5e, 0x4e, 0x75, 0x8a, 0x41, 0x64, 0x00, 0x4e,
+                                   0x56, 0xff, 0xfa, 0x01, 0x08, 0x2e, 0x2e, 0x00, 0xb6, 0xd0, 0x68,
+                                   0x3e, 0x80, 0x2f, 0x0c, 0xa9, 0xfe, 0x64, 0x53, 0x69, 0x7a};
+
+static void rc4(const uint8_t *key, size_t kn, uint8_t *d, size_t n)
+{
+    uint8_t s[256], j = 0, i = 0;
+    for (int k = 0; k < 256; k++)
+        s[k] = (uint8_t)k;
+    for (int k = 0; k < 256; k++) {
+        j = (uint8_t)(j + s[k] + key[(size_t)k % kn]);
+        uint8_t t = s[k];
+        s[k] = s[j];
+        s[j] = t;
+    }
+    j = 0;
+    for (size_t k = 0; k < n; k++) {
+        i++;
+        j = (uint8_t)(j + s[i]);
+        uint8_t t = s[i];
+        s[i] = s[j];
+        s[j] = t;
+        d[k] ^= s[(uint8_t)(s[i] + s[j])];
+    }
+}
+
+static void md5(const void *a, size_t an, const void *b, size_t bn, const void *c, size_t cn,
+                uint8_t out[16])
+{
+    EVP_MD_CTX *x = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(x, EVP_md5(), NULL);
+    EVP_DigestUpdate(x, a, an);
+    EVP_DigestUpdate(x, b, bn);
+    EVP_DigestUpdate(x, c, cn);
+    EVP_DigestFinal_ex(x, out, NULL);
+    EVP_MD_CTX_free(x);
+}
+
+static void obj_key(const uint8_t key[16], unsigned num, uint8_t out[16])
+{
+    uint8_t ng[5] = {(uint8_t)num, (uint8_t)(num >> 8), (uint8_t)(num >> 16), 0, 0};
+    md5(key, 16, ng, 5, "", 0, out);
+}
+
+static void hex(buf *b, const uint8_t *d, size_t n)
+{
+    b_str(b, "<");
+    for (size_t i = 0; i < n; i++)
+        b_printf(b, "%02x", d[i]);
+    b_str(b, ">");
+}
+
+/* An RC4-encrypted PDF; good_u = 0 writes a /U that the empty password
+ * does not open. */
+static void make_encrypted(buf *b, int good_u)
+{
+    uint8_t o[32], id[16], key[16], u[32];
+    for (int i = 0; i < 32; i++)
+        o[i] = (uint8_t)(i * 7 + 3);
+    for (int i = 0; i < 16; i++)
+        id[i] = (uint8_t)(i * 13 + 1);
+    int32_t p = -1028;
+    uint8_t pb[4] = {(uint8_t)p, (uint8_t)(p >> 8), (uint8_t)(p >> 16), (uint8_t)(p >> 24)};
+    EVP_MD_CTX *x = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(x, EVP_md5(), NULL);
+    EVP_DigestUpdate(x, pw_pad, 32);
+    EVP_DigestUpdate(x, o, 32);
+    EVP_DigestUpdate(x, pb, 4);
+    EVP_DigestUpdate(x, id, 16);
+    EVP_DigestFinal_ex(x, key, NULL);
+    EVP_MD_CTX_free(x);
+    for (int i = 0; i < 50; i++)
+        md5(key, 16, "", 0, "", 0, key);
+    md5(pw_pad, 32, id, 16, "", 0, u);
+    for (int i = 0; i < 20; i++) {
+        uint8_t k[16];
+        for (int j = 0; j < 16; j++)
+            k[j] = key[j] ^ (uint8_t)i;
+        rc4(k, 16, u, 16);
+    }
+    memset(u + 16, 0x55, 16);
+    if (!good_u)
+        u[3] ^= 1;
+
+    pdf_head(b);
+    pdf_catalog(b);
+    /* the embedded file: Flate, then RC4 with the key of object 4 */
+    size_t zn;
+    uint8_t *z = deflate_buf(payload, sizeof payload, &zn);
+    uint8_t ok[16];
+    obj_key(key, 4, ok);
+    rc4(ok, 16, z, zn);
+    pdf_stream(b, 4, "/Type /EmbeddedFile /Filter /FlateDecode", z, zn);
+    /* its name, an encrypted string of object 5 */
+    uint8_t name[] = "secret.exe";
+    obj_key(key, 5, ok);
+    rc4(ok, 16, name, 10);
+    offs[5] = b->n;
+    b_str(b, "5 0 obj\n<< /Type /Filespec /F ");
+    hex(b, name, 10);
+    b_str(b, " /EF << /F 4 0 R >> >>\nendobj\n");
+    offs[6] = b->n;
+    b_str(b, "6 0 obj\n<< /Filter /Standard /V 2 /R 3 /Length 128 /P -1028 /O ");
+    hex(b, o, 32);
+    b_str(b, " /U ");
+    hex(b, u, 32);
+    b_str(b, " >>\nendobj\n");
+    buf tr = {0};
+    b_str(&tr, "/Encrypt 6 0 R /ID [");
+    hex(&tr, id, 16);
+    hex(&tr, id, 16);
+    b_str(&tr, "]");
+    pdf_tail(b, 6, (const char *)tr.p);
+    free(tr.p);
+    free(z);
+}
+
+static void test_encrypted(void **state)
+{
+    (void)state;
+    vg_engine *e = vgt_engine("t.hsb", sigline);
+    buf b = {0};
+    make_encrypted(&b, 1);
+    expect_payload(e, &b, "mem//secret.exe", 0);
+    /* a real user password: the stored (encrypted) bytes, and one report */
+    b.n = 0;
+    make_encrypted(&b, 0);
+    vgt_events ev;
+    vgt_scan_mem(e, b.p, b.n, VG_SCAN_ALLMATCH, &ev);
+    assert_not_detects(&ev, "Test.PDF.Payload");
+    assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 1);
+    int i = 0;
+    while (ev.ev[i].kind != VG_EVENT_ERROR)
+        i++;
+    assert_int_equal(ev.ev[i].error, VG_ERR_UNSUPPORTED);
+    assert_non_null(strstr(ev.ev[i].message, "encrypted PDF"));
+    vg_engine_unref(e);
+    free(b.p);
+}
+
+/* ---- hostile input ---- */
+
+static void test_long_filter_chain(void **state)
+{
+    (void)state;
+    buf f = {0};
+    b_str(&f, "/Filter [");
+    for (int i = 0; i < 100; i++)
+        b_str(&f, "/FlateDecode ");
+    b_str(&f, "]");
+    buf b = {0};
+    pdf_head(&b);
+    pdf_stream(&b, 4, (const char *)f.p, payload, sizeof payload);
+    vg_engine *e = vgt_engine("t.hsb", sigline);
+    /* not decoded: emitted as stored, and reported */
+    expect_payload(e, &b, "mem//obj4", 1);
+    vg_engine_unref(e);
+    free(f.p);
+    free(b.p);
+}
+
+/* 1 KiB of Flate of Flate expanding to 256 MiB of zeros. */
+static void test_flate_bomb(void **state)
+{
+    (void)state;
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    assert_int_equal(deflateInit(&zs, 9), Z_OK);
+    static uint8_t zeros[1 << 20];
+    size_t cap = 2u << 20;
+    uint8_t *inner = malloc(cap);
+    zs.next_out = inner;
+    zs.avail_out = (uInt)cap;
+    for (int i = 0; i < 256; i++) {
+        zs.next_in = zeros;
+        zs.avail_in = sizeof zeros;
+        assert_int_equal(deflate(&zs, i == 255 ? Z_FINISH : Z_NO_FLUSH),
+                         i == 255 ? Z_STREAM_END : Z_OK);
+    }
+    size_t in_n = cap - zs.avail_out;
+    deflateEnd(&zs);
+    size_t zn;
+    uint8_t *outer = deflate_buf(inner, in_n, &zn);
+    print_message("bomb: %zu bytes -> %zu -> 256 MiB\n", zn, in_n);
+    assert_true(zn <= 1024);
+    buf b = {0};
+    pdf_head(&b);
+    pdf_stream(&b, 4, "/Filter [/FlateDecode /FlateDecode]", outer, zn);
+    /* a second bomb whose output no stage keeps: white space into AHx */
+    vg_engine *e = vgt_engine("t.hsb", sigline);
+    vgt_events ev;
+    time_t t0 = time(NULL);
+    vgt_scan_mem(e, b.p, b.n, VG_SCAN_ALLMATCH, &ev);
+    assert_true(vgt_find_limit(&ev, VG_LIMIT_RATIO) >= 0 ||
+                vgt_find_limit(&ev, VG_LIMIT_FILESIZE) >= 0);
+    assert_true(time(NULL) - t0 < 30);
+    b.n = 0;
+    pdf_head(&b);
+    pdf_stream(&b, 4, "/Filter [/FlateDecode /FlateDecode /ASCIIHexDecode]", outer, zn);
+    t0 = time(NULL);
+    vgt_scan_mem(e, b.p, b.n, VG_SCAN_ALLMATCH, &ev);
+    assert_true(vgt_find_limit(&ev, VG_LIMIT_RATIO) >= 0);
+    assert_true(time(NULL) - t0 < 30);
+    vg_engine_unref(e);
+    free(inner);
+    free(outer);
+    free(b.p);
+}
+
+static void test_deep_nesting(void **state)
+{
+    (void)state;
+    buf b = {0};
+    pdf_head(&b);
+    b_str(&b, "1 0 obj\n");
+    for (int i = 0; i < 100000; i++)
+        b_str(&b, "<< /A [");
+    b_str(&b, "\nendobj\n");
+    pdf_stream(&b, 4, "", payload, sizeof payload);
+    vg_engine *e = vgt_engine("t.hsb", sigline);
+    vgt_events ev;
+    vgt_scan_mem(e, b.p, b.n, VG_SCAN_ALLMATCH, &ev);
+    assert_detects(&ev, "Test.PDF.Payload");
+    assert_true(vgt_count_kind(&ev, VG_EVENT_ERROR) >= 1);
+    vg_engine_unref(e);
+    free(b.p);
+}
+
+static void test_million_objects(void **state)
+{
+    (void)state;
+    buf b = {0};
+    pdf_head(&b);
+    for (unsigned i = 1; i <= 1000010; i++)
+        b_printf(&b, "%u 0 obj %u endobj\n", i, i);
+    vg_engine *e = vgt_engine("t.hsb", sigline);
+    vgt_events ev;
+    time_t t0 = time(NULL);
+    vgt_scan_mem(e, b.p, b.n, 0, &ev);
+    print_message("10^6 objects (%zu bytes): %ld s\n", b.n, (long)(time(NULL) - t0));
+    assert_true(time(NULL) - t0 < 60);
+    assert_incomplete(&ev, VG_LIMIT_FILES);
+    vg_engine_unref(e);
+    free(b.p);
+}
+
+/* Thousands of streams whose /Filter points to one 1-MiB object: the
+ * parse budget stops re-reading it, in bounded time. */
+static void test_reference_abuse(void **state)
+{
+    (void)state;
+    buf b = {0};
+    pdf_head(&b);
+    b_str(&b, "5 0 obj\n[");
+    for (int i = 0; i < 500000; i++)
+        b_str(&b, "0 ");
+    b_str(&b, "]\nendobj\n");
+    for (unsigned i = 6; i < 3006; i++)
+        b_printf(&b, "%u 0 obj\n<< /Length 1 /Filter 5 0 R >>\nstream\nx\nendstream\nendobj\n", i);
+    pdf_stream(&b, 4000, "", payload, sizeof payload);
+    vg_engine *e = vgt_engine("t.hsb", sigline);
+    vgt_events ev;
+    time_t t0 = time(NULL);
+    vgt_scan_mem(e, b.p, b.n, VG_SCAN_ALLMATCH, &ev);
+    print_message("reference abuse: %ld s\n", (long)(time(NULL) - t0));
+    assert_true(time(NULL) - t0 < 20);
+    assert_true(chain_detects(&ev, "Test.PDF.Payload", "mem//obj4000"));
+    vg_engine_unref(e);
+    free(b.p);
+}
+
+static void test_limits(void **state)
+{
+    (void)state;
+    buf b = {0};
+    pdf_head(&b);
+    for (unsigned i = 4; i < 9; i++)
+        pdf_stream(&b, i, "", payload, sizeof payload);
+    vg_limits lim = vg_limits_default();
+    lim.max_files = 2;
+    vg_engine *e = vgt_engine_limits("t.hsb", sigline, &lim);
+    vgt_events ev;
+    vgt_scan_mem(e, b.p, b.n, VG_SCAN_ALLMATCH, &ev);
+    assert_incomplete(&ev, VG_LIMIT_FILES);
+    assert_int_equal(vgt_count_kind(&ev, VG_EVENT_DETECTION), 2);
+    vg_engine_unref(e);
+
+    lim = vg_limits_default();
+    lim.max_file_size = 4096;
+    e = vgt_engine_limits("t.hsb", sigline, &lim);
+    b.n = 0;
+    pdf_head(&b);
+    uint8_t big[8192];
+    memset(big, 'A', sizeof big);
+    pdf_stream(&b, 4, "", big, sizeof big);
+    pdf_stream(&b, 5, "", payload, sizeof payload); /* still scanned after the limit */
+    vgt_scan_mem(e, b.p, b.n, VG_SCAN_ALLMATCH, &ev);
+    assert_incomplete(&ev, VG_LIMIT_FILESIZE);
+    assert_true(chain_detects(&ev, "Test.PDF.Payload", "mem//obj5"));
+    vg_engine_unref(e);
+    free(b.p);
+}
+
+/* A PDF of several MiB read through a file: streams larger than an fmap
+ * window are decoded in pieces. */
+static void test_large_file(void **state)
+{
+    (void)state;
+    size_t big = 3u << 20;
+    uint8_t *noise = malloc(big + sizeof payload);
+    uint32_t x = 99;
+    for (size_t i = 0; i < big; i++) {
+        x = x * 1103515245u + 12345u;
+        noise[i] = (uint8_t)(x >> 16);
+    }
+    memcpy(noise + big, payload, sizeof payload);
+    char sigs[400];
+    hsb_line(noise, big + sizeof payload, "Test.PDF.Big", sigs, sizeof sigs);
+    size_t l = strlen(sigs);
+    hsb_line(payload, sizeof payload, "Test.PDF.Payload", sigs + l, sizeof sigs - l);
+    size_t zn;
+    uint8_t *z = deflate_buf(noise, big + sizeof payload, &zn);
+    buf b = {0};
+    pdf_head(&b);
+    pdf_stream(&b, 4, "", noise, big);
+    pdf_stream(&b, 5, "/Filter /FlateDecode", z, zn);
+    pdf_stream(&b, 6, "", payload, sizeof payload);
+    const char *path = vgt_write_tmp("big.pdf", b.p, b.n);
+    vg_engine *e = vgt_engine("t.hsb", sigs);
+    vgt_events ev;
+    vgt_scan_path(e, path, VG_SCAN_ALLMATCH, &ev);
+    assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
+    int found = 0;
+    for (size_t i = 0; i < ev.n; i++)
+        if (ev.ev[i].kind == VG_EVENT_DETECTION) {
+            const char *c = strrchr(ev.ev[i].chain, '/');
+            found |= strcmp(ev.ev[i].signature, "Test.PDF.Big") == 0 && strcmp(c, "/obj5") == 0;
+            found |=
+                (strcmp(ev.ev[i].signature, "Test.PDF.Payload") == 0 && strcmp(c, "/obj6") == 0)
+                << 1;
+        }
+    assert_int_equal(found, 3);
+    vg_engine_unref(e);
+    remove(path);
+    free(noise);
+    free(z);
+    free(b.p);
+}
+
+static void test_alloc_failures(void **state)
+{
+    (void)state;
+    buf b = {0};
+    make_encrypted(&b, 1);
+    vg_engine *e = vgt_engine("t.hsb", sigline);
+    vg_scanner *s = NULL;
+    assert_int_equal(vg_scanner_new(e, &s), VG_OK);
+    for (unsigned long n = 1; n < 80; n++) {
+        vg_result r;
+        vg_mem_fail_after(n);
+        vg_error err = vg_scanner_scan_mem(s, b.p, b.n, "m", &r);
+        vg_mem_fail_after(0);
+        assert_true(err == VG_OK || err == VG_ERR_NOMEM);
+    }
+    vg_scanner_free(s);
+    vg_engine_unref(e);
+    free(b.p);
+}
+
+static void test_clamav_file(void **state)
+{
+    (void)state;
+    const char *path = "/usr/share/clamav-testfiles/clam.pdf";
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        skip();
+    fclose(f);
+    vg_engine *e = vgt_engine(
+        "clam.hsb",
+        "71e7b604d18aefd839e51a39c88df8383bb4c071dc31f87f00a2b5df580d4495:544:ClamAV-Test-File\n");
+    vgt_events ev;
+    vgt_scan_path(e, path, 0, &ev);
+    assert_detects(&ev, "ClamAV-Test-File");
+    const char *chain = ev.ev[vgt_find_detection(&ev, "ClamAV-Test-File")].chain;
+    assert_non_null(strstr(chain, "//clam.exe"));
+    vg_engine_unref(e);
+}
+
+int main(void)
+{
+    make_payload();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_flate_stream),    cmocka_unit_test(test_embedded_file_named),
+        cmocka_unit_test(test_filters),         cmocka_unit_test(test_object_stream),
+        cmocka_unit_test(test_indirect_length), cmocka_unit_test(test_xref_broken_or_missing),
+        cmocka_unit_test(test_pdf_in_stream),   cmocka_unit_test(test_wrong_length),
+        cmocka_unit_test(test_truncated_flate), cmocka_unit_test(test_javascript),
+        cmocka_unit_test(test_encrypted),       cmocka_unit_test(test_long_filter_chain),
+        cmocka_unit_test(test_flate_bomb),      cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_million_objects), cmocka_unit_test(test_reference_abuse),
+        cmocka_unit_test(test_limits),          cmocka_unit_test(test_large_file),
+        cmocka_unit_test(test_alloc_failures),  cmocka_unit_test(test_clamav_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
