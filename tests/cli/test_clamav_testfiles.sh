@@ -21,7 +21,7 @@ for f in clam.exe clam.zip clam.7z clam.tar.gz clam.cab clam.bz2.zip clam.d64.zi
     clam.impl.zip clam.exe.bz2 clam.bin-be.cpio clam.bin-le.cpio clam.newc.cpio \
     clam.odc.cpio clam_cache_emax.tgz clam.exe.mbox.uu clam.exe.mbox.base64 clam.mail \
     clam.exe.binhex clam.exe.rtf clam.exe.html clam.ole.doc clam.ppt clam.chm \
-    clam.exe.szdd clam.tnef clam.arj clam.sis clam-nsis.exe; do
+    clam.exe.szdd clam.tnef clam.arj clam.sis clam.pdf clam-nsis.exe; do
     assert_out_line "$dir/$f: ClamAV-Test-File FOUND" "found in $f"
 done
 assert_count 0 ': ERROR' "no file of the set is an error"
