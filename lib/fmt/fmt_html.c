@@ -505,6 +505,19 @@ static vg_error html_parse(vgi_scan_ctx *ctx, vg_fmap *map)
         const uint8_t *p = vg_fmap_need(map, off, n);
         unsigned gen = t->ctl.emitted;
         for (size_t i = 0; p != NULL && i < n && !t->ctl.stop; i++) {
+            if (t->st == S_TEXT && !t->in_ent && !vgi_html_out_open(&t->norm) &&
+                vgi_html_datauri_idle(&t->uri)) {
+                /* Plain text with no normalized copy to write: only markup,
+                 * a character reference or a "data:" can change anything. */
+                size_t k = i;
+                while (k < n && p[k] != '<' && p[k] != '&' && (p[k] | 0x20) != 'd')
+                    k++;
+                if (k > i)
+                    vgi_html_datauri_skipped(&t->uri, p[k - 1]);
+                i = k;
+                if (i == n)
+                    break;
+            }
             step(t, p[i]);
             if (t->ctl.emitted != gen) {
                 /* a member was scanned: the window may have moved */

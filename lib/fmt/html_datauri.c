@@ -172,6 +172,16 @@ void vgi_html_datauri_boundary(html_ctl *ctl, html_datauri *d)
     d->prev_alnum = 0;
 }
 
+int vgi_html_datauri_idle(const html_datauri *d)
+{
+    return d->state == D_SCAN && d->match == 0;
+}
+
+void vgi_html_datauri_skipped(html_datauri *d, uint8_t last)
+{
+    d->prev_alnum = is_alnum(last);
+}
+
 void vgi_html_datauri_discard(html_datauri *d)
 {
     vgi_html_out_discard(&d->out);

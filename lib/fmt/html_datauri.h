@@ -41,6 +41,11 @@ void vgi_html_datauri_init(html_datauri *d);
 void vgi_html_datauri_char(html_ctl *ctl, html_datauri *d, int ctx, uint8_t c);
 /* A value, a script block or a text run ended: so does any URI in it. */
 void vgi_html_datauri_boundary(html_ctl *ctl, html_datauri *d);
+/* 1 while no "data:" is under way: then a byte other than 'd'/'D' only
+ * changes whether the previous byte was alphanumeric, and a run of them
+ * may be skipped with vgi_html_datauri_skipped(d, last byte of the run). */
+int vgi_html_datauri_idle(const html_datauri *d);
+void vgi_html_datauri_skipped(html_datauri *d, uint8_t last);
 void vgi_html_datauri_discard(html_datauri *d);
 
 #endif
