@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include "../core/mem.h"
+#include "../scan/ftype.h"
 #include "fmt.h"
 #include "html_datauri.h"
 #include "html_entity.h"
@@ -453,11 +454,6 @@ static void finish(html_tok *t)
 
 static int html_probe(vg_fmap *map)
 {
-    static const char *const tags[] = {
-        "<html", "<script", "<body",  "<a ",   "<iframe", "<!doctype html", "<meta",
-        "<div",  "<img",    "<head",  "<form", "<object", "<embed",         "<style",
-        "<svg",  "<title",  "<table", "<link", "<p>",     "<input",         "<applet",
-    };
     uint64_t size = vg_fmap_size(map);
     size_t n = size < PROBE_BYTES ? (size_t)size : PROBE_BYTES;
     const uint8_t *p = vg_fmap_need(map, 0, n);
@@ -468,16 +464,7 @@ static int html_probe(vg_fmap *map)
      * kilobyte has no NUL (UTF-16 pages are left to the text decoders). */
     if (memchr(p, 0, n < 1024 ? n : 1024) != NULL)
         return 0;
-    const uint8_t *q = p, *end = p + n;
-    while ((q = memchr(q, '<', (size_t)(end - q))) != NULL) {
-        for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
-            size_t m = strlen(tags[i]);
-            if ((size_t)(end - q) >= m && strncasecmp((const char *)q, tags[i], m) == 0)
-                return 1;
-        }
-        q++;
-    }
-    return 0;
+    return vgi_has_html_tag(p, n);
 }
 
 static vg_error html_parse(vgi_scan_ctx *ctx, vg_fmap *map)

@@ -31,11 +31,15 @@ static int has_prefix(const uint8_t *p, size_t n, const char *magic, size_t mlen
     return n >= mlen && memcmp(p, magic, mlen) == 0;
 }
 
-/* Typing runs on every object, so HTML tags are looked for only where a
- * '<' is, not at every position. */
-static int has_html_tag(const uint8_t *p, size_t n)
+/* Typing and the HTML handler's probe run on every object, so tags are
+ * looked for only where a '<' is, not at every position. */
+int vgi_has_html_tag(const uint8_t *p, size_t n)
 {
-    static const char *const tags[] = {"<html", "<script", "<body", "<!doctype html", "<iframe"};
+    static const char *const tags[] = {
+        "<html", "<script", "<body",  "<a ",   "<iframe", "<!doctype html", "<meta",
+        "<div",  "<img",    "<head",  "<form", "<object", "<embed",         "<style",
+        "<svg",  "<title",  "<table", "<link", "<p>",     "<input",         "<applet",
+    };
     const uint8_t *q = p, *end = p + n;
     while ((q = memchr(q, '<', (size_t)(end - q))) != NULL) {
         for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
@@ -122,7 +126,7 @@ uint32_t vgi_ftype_targets(vg_fmap *map)
         if (is_mail(p, n))
             t |= 1u << T_MAIL;
     }
-    if (has_html_tag(p, n))
+    if (vgi_has_html_tag(p, n))
         t |= 1u << T_HTML | 1u << T_TEXT;
     return t;
 }
