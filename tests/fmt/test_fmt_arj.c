@@ -3,13 +3,13 @@
  * hostile headers and tables, limits, and ClamAV's clam.arj. */
 #include "testutil.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "core/mem.h"
+#include "fmt_testbuf.h"
 
 #define SIG_PAYLOAD "Test.ARJ.Payload"
 #define SIG_REP     "Test.ARJ.Rep"
@@ -18,27 +18,13 @@ static uint8_t payload[544];
 static uint8_t rep[700]; /* repeats: matches at distances 1 and 97 */
 static char sigs[400];
 
-static void sig_line(char *out, const uint8_t *data, size_t len, const char *name)
-{
-    uint8_t d[32];
-    unsigned n = 0;
-    EVP_Digest(data, len, d, &n, EVP_sha256(), NULL);
-    for (int i = 0; i < 32; i++)
-        sprintf(out + 2 * i, "%02x", d[i]);
-    sprintf(out + 64, ":%zu:%s\n", len, name);
-}
-
 static void make_payload(void)
 {
-    uint32_t x = 12345;
-    for (size_t i = 0; i < sizeof payload; i++) {
-        x = x * 1103515245u + 12345u;
-        payload[i] = (uint8_t)(x >> 16);
-    }
+    vgt_payload(payload, sizeof payload, 12345, SIG_PAYLOAD, sigs, sizeof sigs);
     for (size_t i = 0; i < sizeof rep; i++)
         rep[i] = i < 400 ? payload[i % 97] : i < 500 ? 0 : payload[i - 500];
-    sig_line(sigs, payload, sizeof payload, SIG_PAYLOAD);
-    sig_line(sigs + strlen(sigs), rep, sizeof rep, SIG_REP);
+    size_t l = strlen(sigs);
+    vgt_hsb_line(rep, sizeof rep, SIG_REP, sigs + l, sizeof sigs - l);
 }
 
 /* ---- MSB-first bit writer and the two encoders ---- */
@@ -204,16 +190,6 @@ typedef struct member {
     int bad_crc;
 } member;
 
-static void le16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8);
-}
-
-static void le32(uint8_t *p, uint32_t v)
-{
-    le16(p, v & 0xffff), le16(p + 2, v >> 16);
-}
-
 static size_t header(uint8_t *o, const char *name, unsigned flags, unsigned method, unsigned type,
                      uint32_t csize, uint32_t osize, uint32_t crc)
 {
@@ -262,14 +238,6 @@ static void fix_crc(uint8_t *h)
 static vg_engine *engine(void)
 {
     return vgt_engine("t.hsb", sigs);
-}
-
-static int count_errors(const vgt_events *ev, vg_error code)
-{
-    int n = 0;
-    for (size_t i = 0; i < ev->n; i++)
-        n += ev->ev[i].kind == VG_EVENT_ERROR && ev->ev[i].error == code;
-    return n;
 }
 
 /* ---- cases ---- */
@@ -336,7 +304,7 @@ static void test_crc_mismatch_still_scanned(void **state)
         vgt_events ev;
         vgt_scan_mem(e, buf, n, 0, &ev);
         assert_detects(&ev, SIG_PAYLOAD);
-        assert_int_equal(count_errors(&ev, VG_ERR_MALFORMED), 1);
+        assert_int_equal(vgt_count_errors(&ev, VG_ERR_MALFORMED), 1);
     }
     free(buf);
     vg_engine_unref(e);
@@ -356,7 +324,7 @@ static void test_garbled_skipped(void **state)
     vgt_scan_mem(e, buf, n, VG_SCAN_ALLMATCH, &ev);
     assert_not_detects(&ev, SIG_PAYLOAD);
     assert_detects(&ev, SIG_REP);
-    assert_int_equal(count_errors(&ev, VG_ERR_UNSUPPORTED), 1);
+    assert_int_equal(vgt_count_errors(&ev, VG_ERR_UNSUPPORTED), 1);
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 1);
     assert_non_null(strstr(ev.ev[0].message, "encrypted"));
     free(buf);
@@ -400,7 +368,7 @@ static void test_truncated(void **state)
         vgt_events ev;
         vgt_scan_mem(e, buf, n - 20, VG_SCAN_ALLMATCH, &ev);
         assert_detects(&ev, SIG_PAYLOAD);
-        assert_true(count_errors(&ev, VG_ERR_TRUNCATED) >= 1);
+        assert_true(vgt_count_errors(&ev, VG_ERR_TRUNCATED) >= 1);
     }
     /* a stored member cut short is still scanned: the cut part is found
      * with a wildcard-size signature */
@@ -408,7 +376,7 @@ static void test_truncated(void **state)
     size_t n = build(buf, s, 1);
     vgt_events ev;
     vgt_scan_mem(e, buf, n - 4 - 100, 0, &ev);
-    assert_int_equal(count_errors(&ev, VG_ERR_TRUNCATED), 1);
+    assert_int_equal(vgt_count_errors(&ev, VG_ERR_TRUNCATED), 1);
     assert_int_equal(ev.result.objects, 2);
     free(buf);
     vg_engine_unref(e);
@@ -430,10 +398,10 @@ static void test_hostile_headers(void **state)
     le16(c + mh + 2, 2601);
     vgt_scan_mem(e, c, n, 0, &ev);
     assert_not_detects(&ev, SIG_PAYLOAD);
-    assert_int_equal(count_errors(&ev, VG_ERR_MALFORMED), 1);
+    assert_int_equal(vgt_count_errors(&ev, VG_ERR_MALFORMED), 1);
     le16(c + mh + 2, 0xFFFF);
     vgt_scan_mem(e, c, n, 0, &ev);
-    assert_int_equal(count_errors(&ev, VG_ERR_MALFORMED), 1);
+    assert_int_equal(vgt_count_errors(&ev, VG_ERR_MALFORMED), 1);
 
     /* compressed size past the end (CRC fixed up): truncated, decoded
      * what is there */
@@ -442,7 +410,7 @@ static void test_hostile_headers(void **state)
     memcpy(c + mh + h, buf + mh + h, n - mh - h);
     vgt_scan_mem(e, c, n, 0, &ev);
     assert_detects(&ev, SIG_PAYLOAD);
-    assert_true(count_errors(&ev, VG_ERR_TRUNCATED) >= 1);
+    assert_true(vgt_count_errors(&ev, VG_ERR_TRUNCATED) >= 1);
 
     /* original size of 4 GiB from a few hundred bytes: the stream runs dry */
     h = header(c + mh, "clam.exe", 0, 1, 0, (uint32_t)(n - mh - h - 4), 0xFFFFFFFFu, 0);
@@ -456,13 +424,13 @@ static void test_hostile_headers(void **state)
     fix_crc(c + mh);
     vgt_scan_mem(e, c, n, 0, &ev);
     assert_not_detects(&ev, SIG_PAYLOAD);
-    assert_int_equal(count_errors(&ev, VG_ERR_MALFORMED), 1);
+    assert_int_equal(vgt_count_errors(&ev, VG_ERR_MALFORMED), 1);
 
     /* header CRC wrong */
     memcpy(c, buf, n);
     c[mh + 4 + 12] ^= 1;
     vgt_scan_mem(e, c, n, 0, &ev);
-    assert_int_equal(count_errors(&ev, VG_ERR_MALFORMED), 1);
+    assert_int_equal(vgt_count_errors(&ev, VG_ERR_MALFORMED), 1);
 
     /* endless extended headers: each one 1 byte + CRC, until the end */
     size_t o = header(c, "test.arj", 0, 0, 2, 0, 0, 0) - 2;
@@ -511,7 +479,7 @@ static void test_hostile_tables(void **state)
         vgt_events ev;
         vgt_scan_mem(e, buf, o, 0, &ev);
         assert_int_equal(ev.err, VG_OK);
-        assert_int_equal(count_errors(&ev, VG_ERR_MALFORMED), 1);
+        assert_int_equal(vgt_count_errors(&ev, VG_ERR_MALFORMED), 1);
     }
     free(buf);
     vg_engine_unref(e);

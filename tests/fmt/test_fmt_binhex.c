@@ -3,7 +3,6 @@
  * run-length bomb, and ClamAV's clam.exe.binhex. */
 #include "testutil.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,22 +15,9 @@
 static uint8_t payload[544], runs[544];
 static char sigs[400];
 
-static void hexsha(const uint8_t *d, size_t n, char hex[65])
-{
-    uint8_t md[32];
-    unsigned l = 0;
-    EVP_Digest(d, n, md, &l, EVP_sha256(), NULL);
-    for (int i = 0; i < 32; i++)
-        sprintf(hex + 2 * i, "%02x", md[i]);
-}
-
 static void make_payloads(void)
 {
-    uint32_t x = 777;
-    for (size_t i = 0; i < sizeof payload; i++) {
-        x = x * 1103515245u + 12345u;
-        payload[i] = (uint8_t)(x >> 16);
-    }
+    vgt_payload(payload, sizeof payload, 777, "Test.BinHex.Payload", sigs, sizeof sigs);
     /* runs longer than one RLE count, literal 0x90s, a run of 0x90, a
      * 0x90 at the very end */
     size_t o = 0;
@@ -46,10 +32,8 @@ static void make_payloads(void)
     for (; o < sizeof runs - 1; o++)
         runs[o] = (uint8_t)(o * 7);
     runs[o] = 0x90;
-    char h1[65], h2[65];
-    hexsha(payload, sizeof payload, h1);
-    hexsha(runs, sizeof runs, h2);
-    snprintf(sigs, sizeof sigs, "%s:544:Test.BinHex.Payload\n%s:544:Test.BinHex.Runs\n", h1, h2);
+    size_t l = strlen(sigs);
+    vgt_hsb_line(runs, sizeof runs, "Test.BinHex.Runs", sigs + l, sizeof sigs - l);
 }
 
 typedef struct bytes {

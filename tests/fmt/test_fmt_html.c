@@ -4,7 +4,6 @@
  * cut documents, hostile counts and sizes, limits. */
 #include "testutil.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,22 +18,6 @@
 
 static uint8_t payload[544];
 static char sigline[200];
-
-static void make_payload(void)
-{
-    uint32_t x = 777;
-    for (size_t i = 0; i < sizeof payload; i++) {
-        x = x * 1103515245u + 12345u;
-        payload[i] = (uint8_t)(x >> 16);
-    }
-    uint8_t d[32];
-    unsigned n = 0;
-    EVP_Digest(payload, sizeof payload, d, &n, EVP_sha256(), NULL);
-    char hex[65];
-    for (int i = 0; i < 32; i++)
-        sprintf(hex + 2 * i, "%02x", d[i]);
-    snprintf(sigline, sizeof sigline, "%s:%zu:%s\n", hex, sizeof payload, SIG);
-}
 
 typedef struct buf {
     char *p;
@@ -82,13 +65,6 @@ static vg_engine *engine(void)
     return vgt_engine("t.hsb", sigline);
 }
 
-static const char *chain_of(const vgt_events *ev, const char *sig)
-{
-    int i = vgt_find_detection(ev, sig);
-    assert_true(i >= 0);
-    return ev->ev[i].chain;
-}
-
 static void test_data_uri(void **state)
 {
     (void)state;
@@ -99,7 +75,7 @@ static void test_data_uri(void **state)
     add_b64(&b, 0, "");
     add(&b, "\">x</a></body></html>");
     vgt_scan_mem(e, b.p, b.n, 0, &ev);
-    assert_string_equal(chain_of(&ev, SIG), "mem//data-uri1");
+    assert_string_equal(vgt_detection_chain(&ev, SIG), "mem//data-uri1");
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
 
     /* named, in CSS, base64 broken by references and newlines, single quotes */
@@ -108,7 +84,7 @@ static void test_data_uri(void **state)
     add_b64(&b, 20, "&#10;&#x0D;\n  ");
     add(&b, ")'>hi</div>");
     vgt_scan_mem(e, b.p, b.n, 0, &ev);
-    assert_string_equal(chain_of(&ev, SIG), "mem//clam.exe");
+    assert_string_equal(vgt_detection_chain(&ev, SIG), "mem//clam.exe");
 
     /* percent-encoded, unquoted */
     b.n = 0;
@@ -117,7 +93,7 @@ static void test_data_uri(void **state)
         add(&b, i % 3 ? "%%%02X" : "%%%02x", payload[i]);
     add(&b, " width=1></iframe>");
     vgt_scan_mem(e, b.p, b.n, 0, &ev);
-    assert_string_equal(chain_of(&ev, SIG), "mem//data-uri1");
+    assert_string_equal(vgt_detection_chain(&ev, SIG), "mem//data-uri1");
 
     /* in a script string, in a <style> block */
     b.n = 0;
@@ -148,7 +124,7 @@ static void test_script_literals(void **state)
         add(&b, "%%u%02x%02X", payload[i + 1], payload[i]);
     add(&b, "\");\n</script></html>");
     vgt_scan_mem(e, b.p, b.n, 0, &ev);
-    assert_string_equal(chain_of(&ev, SIG), "mem//script1");
+    assert_string_equal(vgt_detection_chain(&ev, SIG), "mem//script1");
 
     /* \x, \u00XX and octal escapes, joined with '+' across lines */
     b.n = 0;
@@ -165,7 +141,7 @@ static void test_script_literals(void **state)
     }
     add(&b, "';\ndocument.write(s);</SCRIPT>");
     vgt_scan_mem(e, b.p, b.n, 0, &ev);
-    assert_string_equal(chain_of(&ev, SIG), "mem//script1");
+    assert_string_equal(vgt_detection_chain(&ev, SIG), "mem//script1");
 
     /* String.fromCharCode in an on* handler, quoted with &quot; */
     b.n = 0;
@@ -174,7 +150,7 @@ static void test_script_literals(void **state)
         add(&b, i % 2 ? "%s0x%x" : "%s %u", i ? "," : "", payload[i]);
     add(&b, "))\"></body>");
     vgt_scan_mem(e, b.p, b.n, 0, &ev);
-    assert_string_equal(chain_of(&ev, SIG), "mem//script1");
+    assert_string_equal(vgt_detection_chain(&ev, SIG), "mem//script1");
 
     /* \x escapes in an on* handler's &quot;-quoted literal */
     b.n = 0;
@@ -183,7 +159,7 @@ static void test_script_literals(void **state)
         add(&b, "\\x%02x", payload[i]);
     add(&b, "&quot;\">");
     vgt_scan_mem(e, b.p, b.n, 0, &ev);
-    assert_string_equal(chain_of(&ev, SIG), "mem//script1");
+    assert_string_equal(vgt_detection_chain(&ev, SIG), "mem//script1");
 
     /* the same escapes outside any script are text, not code */
     b.n = 0;
@@ -212,7 +188,7 @@ static void test_normalized(void **state)
     vg_engine *e = vgt_engine("t.ndb", sig);
     vgt_events ev;
     vgt_scan_mem(e, doc, strlen(doc), 0, &ev);
-    assert_string_equal(chain_of(&ev, "Test.HTML.Norm"), "mem//html:normalized");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.HTML.Norm"), "mem//html:normalized");
     assert_int_equal(ev.result.objects, 2);
 
     /* a document normalization leaves as it is: no copy */
@@ -386,13 +362,13 @@ static void test_clamav_file(void **state)
     vgt_events ev;
     vgt_scan_path(e, CLAM_FILE, 0, &ev);
     assert_detects(&ev, "ClamAV-Test-File");
-    assert_non_null(strstr(chain_of(&ev, "ClamAV-Test-File"), "data-uri1"));
+    assert_non_null(strstr(vgt_detection_chain(&ev, "ClamAV-Test-File"), "data-uri1"));
     vg_engine_unref(e);
 }
 
 int main(void)
 {
-    make_payload();
+    vgt_payload(payload, sizeof payload, 777, SIG, sigline, sizeof sigline);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_data_uri),    cmocka_unit_test(test_script_literals),
         cmocka_unit_test(test_normalized),  cmocka_unit_test(test_clean),

@@ -4,7 +4,6 @@
  * counts, limits, and ClamAV's mail test files. */
 #include "testutil.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,22 +15,6 @@
 
 static uint8_t payload[544];
 static char sigline[200];
-
-static void make_payload(void)
-{
-    uint32_t x = 4242;
-    for (size_t i = 0; i < sizeof payload; i++) {
-        x = x * 1103515245u + 12345u;
-        payload[i] = (uint8_t)(x >> 16);
-    }
-    uint8_t d[32];
-    unsigned n = 0;
-    EVP_Digest(payload, sizeof payload, d, &n, EVP_sha256(), NULL);
-    char hex[65];
-    for (int i = 0; i < 32; i++)
-        sprintf(hex + 2 * i, "%02x", d[i]);
-    snprintf(sigline, sizeof sigline, "%s:%zu:Test.Mail.Payload\n", hex, sizeof payload);
-}
 
 /* A growable text buffer for building messages. */
 typedef struct buf {
@@ -611,7 +594,7 @@ static void test_clamav_mbox_uu(void **state)
 
 int main(void)
 {
-    make_payload();
+    vgt_payload(payload, sizeof payload, 4242, "Test.Mail.Payload", sigline, sizeof sigline);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_base64_attachment),
         cmocka_unit_test(test_qp_rfc2231_name),

@@ -6,7 +6,6 @@
 #include "testutil.h"
 
 #include <lzma.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,63 +13,24 @@
 #include <zlib.h>
 
 #include "core/mem.h"
+#include "fmt_testbuf.h"
 
 static uint8_t payload[544];
 static char sigline[200];
 
-static void make_payload(void)
-{
-    uint32_t x = 4242;
-    for (size_t i = 0; i < sizeof payload; i++) {
-        x = x * 1103515245u + 12345u;
-        payload[i] = (uint8_t)(x >> 16);
-    }
-    uint8_t d[32];
-    unsigned n = 0;
-    EVP_Digest(payload, sizeof payload, d, &n, EVP_sha256(), NULL);
-    char hex[65];
-    for (int i = 0; i < 32; i++)
-        sprintf(hex + 2 * i, "%02x", d[i]);
-    snprintf(sigline, sizeof sigline, "%s:%zu:Test.NSIS.Payload\n", hex, sizeof payload);
-}
-
 /* ---- a growable byte buffer ---- */
 
-typedef struct bytes {
-    uint8_t *p;
-    size_t n, cap;
-} bytes;
-
-static void put(bytes *b, const void *p, size_t n)
-{
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2 + 64;
-        b->p = realloc(b->p, b->cap);
-        assert_non_null(b->p);
-    }
-    if (n)
-        memcpy(b->p + b->n, p, n);
-    b->n += n;
-}
-
-static void put32(bytes *b, uint32_t v)
-{
-    uint8_t u[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    put(b, u, 4);
-}
+typedef tbuf bytes;
 
 static void set32(bytes *b, size_t at, uint32_t v)
 {
-    b->p[at] = (uint8_t)v;
-    b->p[at + 1] = (uint8_t)(v >> 8);
-    b->p[at + 2] = (uint8_t)(v >> 16);
-    b->p[at + 3] = (uint8_t)(v >> 24);
+    le32(b->p + at, v);
 }
 
 static void pad_to(bytes *b, size_t n)
 {
     while (b->n < n)
-        put(b, "", 1);
+        tb_put(b, "", 1);
 }
 
 /* ---- codecs ---- */
@@ -107,13 +67,13 @@ static bytes lzma_nsis(const uint8_t *in, size_t n, int flag_byte, int bcj)
     f[i++] = (lzma_filter){LZMA_FILTER_LZMA1, &opt};
     f[i] = (lzma_filter){LZMA_VLI_UNKNOWN, NULL};
     if (flag_byte)
-        put(&o, bcj ? "\1" : "\0", 1);
-    put(&o, "\x5D", 1);
-    put32(&o, opt.dict_size);
+        tb_put(&o, bcj ? "\1" : "\0", 1);
+    tb_put(&o, "\x5D", 1);
+    tb_le32(&o, opt.dict_size);
     lzma_stream s = LZMA_STREAM_INIT;
     assert_int_equal(lzma_raw_encoder(&s, f), LZMA_OK);
     size_t cap = n + n / 2 + 4096, at = o.n;
-    put(&o, NULL, 0);
+    tb_put(&o, NULL, 0);
     o.p = realloc(o.p, at + cap);
     s.next_in = in;
     s.avail_in = n;
@@ -136,34 +96,34 @@ static bytes lzma_nsis(const uint8_t *in, size_t n, int flag_byte, int bcj)
 static bytes script_ansi(const char **names, const uint32_t *pos, int n)
 {
     bytes str = {0}, h = {0};
-    put(&str, "", 1);
+    tb_put(&str, "", 1);
     uint32_t instdir = (uint32_t)str.n;
-    put(&str, "\xFD\x95\x80", 4); /* $INSTDIR: var 21 */
+    tb_put(&str, "\xFD\x95\x80", 4); /* $INSTDIR: var 21 */
     uint32_t name_at[8];
     for (int i = 0; i < n; i++) {
         name_at[i] = (uint32_t)str.n;
-        put(&str, names[i], strlen(names[i]) + 1);
+        tb_put(&str, names[i], strlen(names[i]) + 1);
     }
     uint32_t ent_off = 68, ent_num = 1 + (uint32_t)n, str_off = ent_off + ent_num * 28;
-    put32(&h, 0);
+    tb_le32(&h, 0);
     uint32_t blocks[8][2] = {{ent_off, 0},
                              {ent_off, 0},
                              {ent_off, ent_num},
                              {str_off, 0},
                              {str_off + (uint32_t)str.n, 0}};
     for (int i = 0; i < 8; i++) {
-        put32(&h, blocks[i][0]);
-        put32(&h, blocks[i][1]);
+        tb_le32(&h, blocks[i][0]);
+        tb_le32(&h, blocks[i][1]);
     }
     uint32_t e0[7] = {11, instdir, 1, 0, 0, 0, 0};
     for (int k = 0; k < 7; k++)
-        put32(&h, e0[k]);
+        tb_le32(&h, e0[k]);
     for (int i = 0; i < n; i++) {
         uint32_t e[7] = {20, 3, name_at[i], pos[i], 0, 0, 0};
         for (int k = 0; k < 7; k++)
-            put32(&h, e[k]);
+            tb_le32(&h, e[k]);
     }
-    put(&h, str.p, str.n);
+    tb_put(&h, str.p, str.n);
     free(str.p);
     return h;
 }
@@ -173,26 +133,26 @@ static bytes script_ansi(const char **names, const uint32_t *pos, int n)
 static bytes script_unicode(const char *name, uint32_t pos)
 {
     bytes str = {0}, h = {0};
-    put(&str, "\0\0", 2);
-    put(&str, "\3\0\x95\x80", 4);
+    tb_put(&str, "\0\0", 2);
+    tb_put(&str, "\3\0\x95\x80", 4);
     const char *rest = "\\sub\\";
     for (const char *s = rest; *s; s++)
-        put(&str, (char[2]){*s, 0}, 2);
+        tb_put(&str, (char[2]){*s, 0}, 2);
     for (const char *s = name; *s; s++)
-        put(&str, (char[2]){*s, 0}, 2);
-    put(&str, "\0\0", 2);
+        tb_put(&str, (char[2]){*s, 0}, 2);
+    tb_put(&str, "\0\0", 2);
     uint32_t ent_off = 68, str_off = ent_off + 28;
-    put32(&h, 0);
+    tb_le32(&h, 0);
     uint32_t blocks[8][2] = {
         {ent_off, 0}, {ent_off, 0}, {ent_off, 1}, {str_off, 0}, {str_off + (uint32_t)str.n, 0}};
     for (int i = 0; i < 8; i++) {
-        put32(&h, blocks[i][0]);
-        put32(&h, blocks[i][1]);
+        tb_le32(&h, blocks[i][0]);
+        tb_le32(&h, blocks[i][1]);
     }
     uint32_t e[7] = {20, 3, 1, pos, 0, 0, 0};
     for (int k = 0; k < 7; k++)
-        put32(&h, e[k]);
-    put(&h, str.p, str.n);
+        tb_le32(&h, e[k]);
+    tb_put(&h, str.p, str.n);
     free(str.p);
     return h;
 }
@@ -201,21 +161,21 @@ static bytes script_unicode(const char *name, uint32_t pos)
  * one section ends at 1024 (the overlay, where the probe looks first). */
 static void stub(bytes *b, int real_pe)
 {
-    put(b, "MZ", 2);
+    tb_put(b, "MZ", 2);
     if (!real_pe) {
         pad_to(b, 512);
         return;
     }
     pad_to(b, 0x3c);
-    put32(b, 0x40);
-    put(b, "PE\0\0", 4);
+    tb_le32(b, 0x40);
+    tb_put(b, "PE\0\0", 4);
     uint8_t coff[20] = {0x4c, 0x01, 1, 0}; /* i386, 1 section, no optional header */
-    put(b, coff, sizeof coff);
+    tb_put(b, coff, sizeof coff);
     uint8_t sec[40] = {'.', 't', 'e', 'x', 't'};
-    put(b, sec, 16);
-    put32(b, 0x200); /* SizeOfRawData */
-    put32(b, 0x200); /* PointerToRawData */
-    put(b, sec, 16);
+    tb_put(b, sec, 16);
+    tb_le32(b, 0x200); /* SizeOfRawData */
+    tb_le32(b, 0x200); /* PointerToRawData */
+    tb_put(b, sec, 16);
     pad_to(b, 1024);
 }
 
@@ -223,35 +183,35 @@ static void stub(bytes *b, int real_pe)
 static size_t firsthdr(bytes *b, uint32_t flags, uint32_t hdr_len)
 {
     size_t at = b->n;
-    put32(b, flags);
-    put(b,
-        "\xEF\xBE\xAD\xDE"
-        "NullsoftInst",
-        16);
-    put32(b, hdr_len);
-    put32(b, 0); /* archive length, set by finish() */
+    tb_le32(b, flags);
+    tb_put(b,
+           "\xEF\xBE\xAD\xDE"
+           "NullsoftInst",
+           16);
+    tb_le32(b, hdr_len);
+    tb_le32(b, 0); /* archive length, set by finish() */
     return at;
 }
 
 static void finish(bytes *b, size_t fh, int crc)
 {
     if (crc)
-        put32(b, 0x12345678); /* not checked */
+        tb_le32(b, 0x12345678); /* not checked */
     set32(b, fh + 24, (uint32_t)(b->n - fh));
 }
 
 static void block_deflate(bytes *b, const uint8_t *p, size_t n)
 {
     bytes c = deflate_raw(p, n);
-    put32(b, (uint32_t)c.n | 0x80000000u);
-    put(b, c.p, c.n);
+    tb_le32(b, (uint32_t)c.n | 0x80000000u);
+    tb_put(b, c.p, c.n);
     free(c.p);
 }
 
 static void block_stored(bytes *b, const void *p, size_t n)
 {
-    put32(b, (uint32_t)n);
-    put(b, p, n);
+    tb_le32(b, (uint32_t)n);
+    tb_put(b, p, n);
 }
 
 static const char other[] = "just some text of another installed file\n";
@@ -282,17 +242,17 @@ static bytes solid_installer(int flag_byte, int bcj, size_t big)
 {
     bytes raw = {0}, b = {0};
     bytes h = script_unicode("clam.exe", 4 + (uint32_t)sizeof other);
-    put32(&raw, (uint32_t)h.n);
-    put(&raw, h.p, h.n);
+    tb_le32(&raw, (uint32_t)h.n);
+    tb_put(&raw, h.p, h.n);
     block_stored(&raw, (const uint8_t *)other, sizeof other);
     block_stored(&raw, payload, sizeof payload);
-    put32(&raw, (uint32_t)big);
+    tb_le32(&raw, (uint32_t)big);
     for (size_t i = 0; i < big; i++)
-        put(&raw, (uint8_t[1]){(uint8_t)(i * 7 + (i >> 9))}, 1);
+        tb_put(&raw, (uint8_t[1]){(uint8_t)(i * 7 + (i >> 9))}, 1);
     stub(&b, 0);
     size_t fh = firsthdr(&b, 4 /* no CRC */, (uint32_t)h.n);
     bytes c = lzma_nsis(raw.p, raw.n, flag_byte, bcj);
-    put(&b, c.p, c.n);
+    tb_put(&b, c.p, c.n);
     finish(&b, fh, 0);
     free(c.p);
     free(h.p);
@@ -305,14 +265,6 @@ static void scan(const bytes *b, vgt_events *ev, unsigned flags)
     vg_engine *e = vgt_engine("t.hsb", sigline);
     vgt_scan_mem(e, b->p, b->n, flags, ev);
     vg_engine_unref(e);
-}
-
-static int count_errors(const vgt_events *ev, vg_error code)
-{
-    int n = 0;
-    for (size_t i = 0; i < ev->n; i++)
-        n += ev->ev[i].kind == VG_EVENT_ERROR && ev->ev[i].error == code;
-    return n;
 }
 
 /* ---- cases ---- */
@@ -356,13 +308,13 @@ static void test_solid_deflate_and_stored(void **state)
     (void)state;
     /* solid deflate: the stream's first bytes say neither LZMA nor 0x80 */
     bytes raw = {0}, b = {0};
-    put32(&raw, 100);
+    tb_le32(&raw, 100);
     pad_to(&raw, 104);
     block_stored(&raw, payload, sizeof payload);
     stub(&b, 1);
     size_t fh = firsthdr(&b, 0, 100);
     bytes c = deflate_raw(raw.p, raw.n);
-    put(&b, c.p, c.n);
+    tb_put(&b, c.p, c.n);
     finish(&b, fh, 1);
     vgt_events ev;
     scan(&b, &ev, 0);
@@ -432,7 +384,7 @@ static void test_truncated(void **state)
     scan(&cut, &ev, 0);
     assert_detects(&ev, "Test.NSIS.Payload");
     assert_true(vgt_count_kind(&ev, VG_EVENT_ERROR) >= 1);
-    assert_true(count_errors(&ev, VG_ERR_TRUNCATED) >= 1);
+    assert_true(vgt_count_errors(&ev, VG_ERR_TRUNCATED) >= 1);
     vg_engine *e = vgt_engine("t.hsb", sigline);
     for (size_t n = 512; n < b.n; n += 997) {
         vgt_scan_mem(e, b.p, n, 0, &ev);
@@ -460,31 +412,31 @@ static void test_block_past_eof(void **state)
     size_t fh = firsthdr(&b, 4, sizeof hdr);
     block_deflate(&b, hdr, sizeof hdr);
     block_stored(&b, payload, sizeof payload);
-    put32(&b, 0xFFFFFFF0u); /* compressed, ~2 GiB */
-    put(&b, "\x5D\0\0\1\0\0\0\0", 8);
+    tb_le32(&b, 0xFFFFFFF0u); /* compressed, ~2 GiB */
+    tb_put(&b, "\x5D\0\0\1\0\0\0\0", 8);
     finish(&b, fh, 0);
     vgt_events ev;
     scan(&b, &ev, 0);
     assert_detects(&ev, "Test.NSIS.Payload");
-    assert_true(count_errors(&ev, VG_ERR_TRUNCATED) >= 1);
+    assert_true(vgt_count_errors(&ev, VG_ERR_TRUNCATED) >= 1);
 
     /* an archive length past the end of the file */
     set32(&b, fh + 24, 0x7FFFFFFF);
     scan(&b, &ev, 0);
     assert_detects(&ev, "Test.NSIS.Payload");
-    assert_true(count_errors(&ev, VG_ERR_TRUNCATED) >= 1);
+    assert_true(vgt_count_errors(&ev, VG_ERR_TRUNCATED) >= 1);
 
     /* a solid header length past the end of the stream */
     bytes s = {0}, raw = {0};
     stub(&s, 0);
     fh = firsthdr(&s, 4, 100);
-    put32(&raw, 0x7FFFFFFF);
+    tb_le32(&raw, 0x7FFFFFFF);
     pad_to(&raw, 300);
     bytes c = lzma_nsis(raw.p, raw.n, 0, 0);
-    put(&s, c.p, c.n);
+    tb_put(&s, c.p, c.n);
     finish(&s, fh, 0);
     scan(&s, &ev, 0);
-    assert_true(count_errors(&ev, VG_ERR_TRUNCATED) >= 1);
+    assert_true(vgt_count_errors(&ev, VG_ERR_TRUNCATED) >= 1);
     free(b.p);
     free(s.p);
     free(c.p);
@@ -512,13 +464,13 @@ static void test_many_blocks(void **state)
 
     /* a solid stream of empty blocks: framing is charged, blocks bounded */
     bytes raw = {0}, s = {0};
-    put32(&raw, 4);
-    put32(&raw, 0);
+    tb_le32(&raw, 4);
+    tb_le32(&raw, 0);
     pad_to(&raw, 8u << 20);
     stub(&s, 0);
     fh = firsthdr(&s, 4, 4);
     bytes c = lzma_nsis(raw.p, raw.n, 0, 0);
-    put(&s, c.p, c.n);
+    tb_put(&s, c.p, c.n);
     finish(&s, fh, 0);
     t0 = clock();
     scan(&s, &ev, 0);
@@ -543,8 +495,8 @@ static void test_bomb(void **state)
     size_t fh = firsthdr(&b, 0, sizeof hdr);
     block_stored(&b, hdr, sizeof hdr);
     bytes c = lzma_nsis(zeros, big, 0, 0);
-    put32(&b, (uint32_t)c.n | 0x80000000u);
-    put(&b, c.p, c.n);
+    tb_le32(&b, (uint32_t)c.n | 0x80000000u);
+    tb_put(&b, c.p, c.n);
     finish(&b, fh, 1);
     vgt_events ev;
     scan(&b, &ev, 0);
@@ -554,15 +506,15 @@ static void test_bomb(void **state)
 
     /* solid: [hdr][1 MiB zeros][payload] with max_file_size 64 KiB */
     bytes raw = {0}, s = {0};
-    put32(&raw, 80);
-    put(&raw, hdr, sizeof hdr);
-    put32(&raw, 1u << 20);
-    put(&raw, zeros, 1u << 20);
+    tb_le32(&raw, 80);
+    tb_put(&raw, hdr, sizeof hdr);
+    tb_le32(&raw, 1u << 20);
+    tb_put(&raw, zeros, 1u << 20);
     block_stored(&raw, payload, sizeof payload);
     stub(&s, 0);
     fh = firsthdr(&s, 4, 80);
     c = lzma_nsis(raw.p, raw.n, 0, 0);
-    put(&s, c.p, c.n);
+    tb_put(&s, c.p, c.n);
     finish(&s, fh, 0);
     vg_limits lim = vg_limits_default();
     lim.max_file_size = 64u << 10;
@@ -583,22 +535,22 @@ static void test_bzip2_unsupported(void **state)
     bytes b = {0};
     stub(&b, 0);
     size_t fh = firsthdr(&b, 4, 100);
-    put(&b, "\x31\x09\x12\x34\x56\x78\x9a\xbc\xde\xf0\x11\x22", 12);
+    tb_put(&b, "\x31\x09\x12\x34\x56\x78\x9a\xbc\xde\xf0\x11\x22", 12);
     finish(&b, fh, 0);
     vgt_events ev;
     scan(&b, &ev, 0);
-    assert_int_equal(count_errors(&ev, VG_ERR_UNSUPPORTED), 1);
+    assert_int_equal(vgt_count_errors(&ev, VG_ERR_UNSUPPORTED), 1);
     /* non-solid bzip2: stored blocks are still scanned */
     free(b.p);
     memset(&b, 0, sizeof b);
     stub(&b, 0);
     fh = firsthdr(&b, 4, 100);
-    put32(&b, 12 | 0x80000000u);
-    put(&b, "\x31\x09\x12\x34\x56\x78\x9a\xbc\xde\xf0\x11\x22", 12);
+    tb_le32(&b, 12 | 0x80000000u);
+    tb_put(&b, "\x31\x09\x12\x34\x56\x78\x9a\xbc\xde\xf0\x11\x22", 12);
     block_stored(&b, payload, sizeof payload);
     finish(&b, fh, 0);
     scan(&b, &ev, 0);
-    assert_int_equal(count_errors(&ev, VG_ERR_UNSUPPORTED), 1);
+    assert_int_equal(vgt_count_errors(&ev, VG_ERR_UNSUPPORTED), 1);
     assert_detects(&ev, "Test.NSIS.Payload");
     free(b.p);
 }
@@ -648,7 +600,7 @@ static void test_clamav_file(void **state)
 
 int main(void)
 {
-    make_payload();
+    vgt_payload(payload, sizeof payload, 4242, "Test.NSIS.Payload", sigline, sizeof sigline);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nonsolid_deflate),
         cmocka_unit_test(test_solid_lzma),

@@ -4,7 +4,6 @@
  * cut files, huge sizes, deep nesting), all built by ole2_build.h. */
 #include "testutil.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,37 +17,17 @@ static uint8_t big[6000];      /* regular-stream sized */
 static char module_text[9000]; /* VBA source */
 static char sigs[1024];
 
-static void hash_line(const void *data, size_t len, const char *name, char *out, size_t cap)
-{
-    uint8_t d[32];
-    unsigned n = 0;
-    EVP_Digest(data, len, d, &n, EVP_sha256(), NULL);
-    char hex[65];
-    for (int i = 0; i < 32; i++)
-        sprintf(hex + 2 * i, "%02x", d[i]);
-    snprintf(out, cap, "%s:%zu:%s\n", hex, len, name);
-}
-
 static void make_payloads(void)
 {
-    uint32_t x = 12345;
-    for (size_t i = 0; i < sizeof payload; i++) {
-        x = x * 1103515245u + 12345u;
-        payload[i] = (uint8_t)(x >> 16);
-    }
-    for (size_t i = 0; i < sizeof big; i++) {
-        x = x * 1103515245u + 12345u;
-        big[i] = (uint8_t)(x >> 16);
-    }
     size_t o = (size_t)sprintf(module_text, "Attribute VB_Name = \"Module1\"\r\n"
                                             "Sub AutoOpen()\r\n");
     for (int i = 0; o < 8000; i++)
         o += (size_t)sprintf(module_text + o, "    Call Shell(\"cmd /c echo step %d\", 0)\r\n", i);
     sprintf(module_text + o, "    ' VIGIL-VBA-TEST-MARKER\r\nEnd Sub\r\n");
     char a[200], b[200], c[200];
-    hash_line(payload, sizeof payload, "Test.OLE2.Payload", a, sizeof a);
-    hash_line(big, sizeof big, "Test.OLE2.Big", b, sizeof b);
-    hash_line(module_text, strlen(module_text), "Test.OLE2.VBA", c, sizeof c);
+    vgt_payload(payload, sizeof payload, 12345, "Test.OLE2.Payload", a, sizeof a);
+    vgt_payload(big, sizeof big, 54321, "Test.OLE2.Big", b, sizeof b);
+    vgt_hsb_line(module_text, strlen(module_text), "Test.OLE2.VBA", c, sizeof c);
     snprintf(sigs, sizeof sigs, "%s%s%s", a, b, c);
 }
 
@@ -92,13 +71,6 @@ static void scan(const uint8_t *buf, size_t len, vgt_events *ev)
     vg_engine_unref(e);
 }
 
-static const char *chain_of(const vgt_events *ev, const char *sig)
-{
-    int i = vgt_find_detection(ev, sig);
-    assert_true(i >= 0);
-    return ev->ev[i].chain;
-}
-
 static int count_errors_with(const vgt_events *ev, const char *text)
 {
     int n = 0;
@@ -133,8 +105,8 @@ static void test_regular_and_mini(void **state)
         uint8_t *buf = word_like(&f, 9, reverse, &len);
         vgt_events ev;
         scan(buf, len, &ev);
-        assert_string_equal(chain_of(&ev, "Test.OLE2.Big"), "mem//Big");
-        assert_string_equal(chain_of(&ev, "Test.OLE2.Payload"), "mem//Data/Payload");
+        assert_string_equal(vgt_detection_chain(&ev, "Test.OLE2.Big"), "mem//Big");
+        assert_string_equal(vgt_detection_chain(&ev, "Test.OLE2.Payload"), "mem//Data/Payload");
         assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
         /* the file, WordDocument, Payload, \5SummaryInformation, Big */
         assert_int_equal(ev.result.objects, 5);
@@ -177,7 +149,7 @@ static void test_ole10native(void **state)
     uint8_t *buf = ob_build(&f, &len);
     vgt_events ev;
     scan(buf, len, &ev);
-    assert_string_equal(chain_of(&ev, "Test.OLE2.Payload"),
+    assert_string_equal(vgt_detection_chain(&ev, "Test.OLE2.Payload"),
                         "mem//ObjectPool/_1234/\\x01Ole10Native/clam.exe");
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
     free(buf);
@@ -211,8 +183,9 @@ static void test_v4(void **state)
     assert_int_equal(buf[26], 4);
     vgt_events ev;
     scan(buf, len, &ev);
-    assert_string_equal(chain_of(&ev, "Test.OLE2.Big"), "mem//Objects/\\x01Ole10Native/big.bin");
-    assert_string_equal(chain_of(&ev, "Test.OLE2.Payload"), "mem//Payload");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.OLE2.Big"),
+                        "mem//Objects/\\x01Ole10Native/big.bin");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.OLE2.Payload"), "mem//Payload");
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
     free(buf);
 }
@@ -234,7 +207,7 @@ static void test_difat_sectors(void **state)
     assert_true(f.e[2].start > 109 * 128);
     vgt_events ev;
     scan(buf, len, &ev);
-    assert_string_equal(chain_of(&ev, "Test.OLE2.Big"), "mem//Big");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.OLE2.Big"), "mem//Big");
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
     /* a header that says 0 FAT sectors: the DIFAT is read anyway */
     ob_put32(buf + 44, 0);
@@ -284,7 +257,7 @@ static void test_msi_names(void **state)
     uint8_t *buf = ob_build(&f, &len);
     vgt_events ev;
     scan(buf, len, &ev);
-    assert_string_equal(chain_of(&ev, "Test.OLE2.Payload"), "mem//Data1.cab");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.OLE2.Payload"), "mem//Data1.cab");
     free(buf);
 }
 
@@ -341,7 +314,7 @@ static void test_vba(void **state)
     uint8_t *buf = ob_build(&f, &len);
     vgt_events ev;
     scan(buf, len, &ev);
-    assert_string_equal(chain_of(&ev, "Test.OLE2.VBA"), "mem//vba:Module1");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.OLE2.VBA"), "mem//vba:Module1");
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
 
     /* a damaged copy token in the source: what decoded before is scanned,
@@ -408,9 +381,9 @@ static void test_ppt(void **state)
     char want[128];
     snprintf(want, sizeof want,
              "mem//PowerPoint Document/ExOleObjStg@%zu//\\x01Ole10Native/clam.exe", comp_at);
-    assert_string_equal(chain_of(&ev, "Test.OLE2.Payload"), want);
+    assert_string_equal(vgt_detection_chain(&ev, "Test.OLE2.Payload"), want);
     snprintf(want, sizeof want, "mem//PowerPoint Document/ExOleObjStg@%zu", raw_at);
-    assert_string_equal(chain_of(&ev, "Test.OLE2.Big"), want);
+    assert_string_equal(vgt_detection_chain(&ev, "Test.OLE2.Big"), want);
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
 
     /* zlib data cut short: an error, and no hang */
@@ -468,8 +441,8 @@ static void test_dir_cycle(void **state)
     scan(buf, len, &ev);
     assert_int_equal(count_errors_with(&ev, "twice"), 1);
     assert_int_equal(count_errors_with(&ev, "77777"), 1);
-    assert_string_equal(chain_of(&ev, "Test.OLE2.Payload"), "mem//orphan:Payload");
-    assert_string_equal(chain_of(&ev, "Test.OLE2.Big"), "mem//Big");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.OLE2.Payload"), "mem//orphan:Payload");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.OLE2.Big"), "mem//Big");
     /* a left link to the entry itself */
     ob_put32(buf + ob_dir_off(&f, 1) + 68, 1);
     scan(buf, len, &ev);
@@ -558,7 +531,7 @@ static void test_deep_storages(void **state)
     vgt_events ev;
     scan(buf, len, &ev);
     assert_incomplete(&ev, VG_LIMIT_DEPTH);
-    assert_string_equal(chain_of(&ev, "Test.OLE2.Payload"), "mem//shallow");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.OLE2.Payload"), "mem//shallow");
     free(buf);
 }
 
@@ -659,7 +632,7 @@ static void clamav_file(const char *name, const char *inner)
     vgt_events ev;
     vgt_scan_path(e, path, 0, &ev);
     assert_detects(&ev, "ClamAV-Test-File");
-    assert_non_null(strstr(chain_of(&ev, "ClamAV-Test-File"), inner));
+    assert_non_null(strstr(vgt_detection_chain(&ev, "ClamAV-Test-File"), inner));
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
     vg_engine_unref(e);
 }

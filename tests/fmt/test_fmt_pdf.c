@@ -15,58 +15,14 @@
 #include <zlib.h>
 
 #include "core/mem.h"
+#include "fmt_testbuf.h"
 
 static uint8_t payload[544];
 static char sigline[200];
 
-/* .hsb line for data, named name. */
-static void hsb_line(const void *data, size_t len, const char *name, char *out, size_t cap)
-{
-    uint8_t d[32];
-    unsigned n = 0;
-    EVP_Digest(data, len, d, &n, EVP_sha256(), NULL);
-    char hex[65];
-    for (int i = 0; i < 32; i++)
-        sprintf(hex + 2 * i, "%02x", d[i]);
-    snprintf(out, cap, "%s:%zu:%s\n", hex, len, name);
-}
-
-static void make_payload(void)
-{
-    uint32_t x = 12345;
-    for (size_t i = 0; i < sizeof payload; i++) {
-        x = x * 1103515245u + 12345u;
-        payload[i] = (uint8_t)(x >> 16);
-    }
-    hsb_line(payload, sizeof payload, "Test.PDF.Payload", sigline, sizeof sigline);
-}
-
 /* ---- a growable buffer and a PDF writer ---- */
 
-typedef struct buf {
-    uint8_t *p;
-    size_t n, cap;
-} buf;
-
-static void b_put(buf *b, const void *d, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        assert_non_null(b->p);
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, d, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-
-static void b_str(buf *b, const char *s)
-{
-    b_put(b, s, strlen(s));
-}
+typedef tbuf buf;
 
 static void b_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void b_printf(buf *b, const char *fmt, ...)
@@ -77,7 +33,7 @@ static void b_printf(buf *b, const char *fmt, ...)
     int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
     assert_true(n >= 0 && (size_t)n < sizeof tmp);
-    b_put(b, tmp, (size_t)n);
+    tb_put(b, tmp, (size_t)n);
 }
 
 static size_t offs[64];
@@ -85,7 +41,7 @@ static size_t offs[64];
 static void pdf_head(buf *b)
 {
     memset(offs, 0, sizeof offs);
-    b_str(b, "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n");
+    tb_str(b, "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n");
 }
 
 static void pdf_obj(buf *b, unsigned num, const char *body)
@@ -101,8 +57,8 @@ static void pdf_stream(buf *b, unsigned num, const char *extra, const void *data
     if (num < 64)
         offs[num] = b->n;
     b_printf(b, "%u 0 obj\n<< /Length %zu %s >>\nstream\n", num, len, extra);
-    b_put(b, data, len);
-    b_str(b, "\nendstream\nendobj\n");
+    tb_put(b, data, len);
+    tb_str(b, "\nendstream\nendobj\n");
 }
 
 /* xref table with the recorded offsets, trailer, startxref. */
@@ -139,7 +95,7 @@ static void enc_ahx(buf *o, const uint8_t *d, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         b_printf(o, "%02X%s", d[i], i % 32 == 31 ? "\n" : "");
-    b_str(o, ">");
+    tb_str(o, ">");
 }
 
 static void enc_a85(buf *o, const uint8_t *d, size_t n)
@@ -150,7 +106,7 @@ static void enc_a85(buf *o, const uint8_t *d, size_t n)
         for (size_t j = 0; j < 4; j++)
             v = v << 8 | (j < k ? d[i + j] : 0);
         if (k == 4 && v == 0) {
-            b_str(o, "z");
+            tb_str(o, "z");
             continue;
         }
         char c[5];
@@ -158,11 +114,11 @@ static void enc_a85(buf *o, const uint8_t *d, size_t n)
             c[j] = (char)('!' + v % 85);
             v /= 85;
         }
-        b_put(o, c, k + 1);
+        tb_put(o, c, k + 1);
         if (i % 64 == 60)
-            b_str(o, "\n");
+            tb_str(o, "\n");
     }
-    b_str(o, "~>");
+    tb_str(o, "~>");
 }
 
 static unsigned bitlen(unsigned x)
@@ -189,7 +145,7 @@ static void enc_lzw(buf *o, const uint8_t *d, size_t n)
         nbits += (width);                                                                          \
         while (nbits >= 8) {                                                                       \
             uint8_t byte = (uint8_t)(acc >> (nbits - 8));                                          \
-            b_put(o, &byte, 1);                                                                    \
+            tb_put(o, &byte, 1);                                                                   \
             nbits -= 8;                                                                            \
         }                                                                                          \
     } while (0)
@@ -225,7 +181,7 @@ static void enc_rl(buf *o, const uint8_t *d, size_t n)
             run++;
         if (run >= 2) {
             uint8_t h[2] = {(uint8_t)(257 - run), d[i]};
-            b_put(o, h, 2);
+            tb_put(o, h, 2);
             i += run;
             continue;
         }
@@ -233,12 +189,12 @@ static void enc_rl(buf *o, const uint8_t *d, size_t n)
         while (i + lit < n && lit < 128 && !(i + lit + 1 < n && d[i + lit] == d[i + lit + 1]))
             lit++;
         uint8_t h = (uint8_t)(lit - 1);
-        b_put(o, &h, 1);
-        b_put(o, d + i, lit);
+        tb_put(o, &h, 1);
+        tb_put(o, d + i, lit);
         i += lit;
     }
     uint8_t eod = 128;
-    b_put(o, &eod, 1);
+    tb_put(o, &eod, 1);
 }
 
 static int pred_paeth(int a, int b, int c)
@@ -252,7 +208,7 @@ static void enc_png(buf *o, const uint8_t *d, size_t n, size_t cols)
 {
     for (size_t r = 0; r * cols < n; r++) {
         uint8_t t = (uint8_t)(r % 5);
-        b_put(o, &t, 1);
+        tb_put(o, &t, 1);
         for (size_t i = 0; i < cols; i++) {
             size_t at = r * cols + i;
             int x = at < n ? d[at] : 0;
@@ -265,7 +221,7 @@ static void enc_png(buf *o, const uint8_t *d, size_t n, size_t cols)
                     : t == 3 ? (a + up) / 2
                              : pred_paeth(a, up, c);
             uint8_t v = (uint8_t)(x - p);
-            b_put(o, &v, 1);
+            tb_put(o, &v, 1);
         }
     }
 }
@@ -281,13 +237,6 @@ static int chain_detects(const vgt_events *ev, const char *sig, const char *chai
     return 0;
 }
 
-static void dump(const vgt_events *ev)
-{
-    for (size_t i = 0; i < ev->n; i++)
-        print_message("  event %d %s chain=%s msg=%s\n", ev->ev[i].kind, ev->ev[i].signature,
-                      ev->ev[i].chain, ev->ev[i].message);
-}
-
 /* Scans b, expects the payload in chain (NULL: anywhere) and no error. */
 static void expect_payload(vg_engine *e, const buf *b, const char *chain, int errors)
 {
@@ -295,7 +244,7 @@ static void expect_payload(vg_engine *e, const buf *b, const char *chain, int er
     vgt_scan_mem(e, b->p, b->n, VG_SCAN_ALLMATCH, &ev);
     if (!chain_detects(&ev, "Test.PDF.Payload", chain) ||
         (errors >= 0 && vgt_count_kind(&ev, VG_EVENT_ERROR) != errors))
-        dump(&ev);
+        vgt_dump_events(&ev);
     assert_true(chain_detects(&ev, "Test.PDF.Payload", chain));
     if (errors >= 0)
         assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), errors);
@@ -339,7 +288,7 @@ static void test_flate_stream(void **state)
     /* "%PDF-" past the first KiB: not a PDF for us */
     b.n = 0;
     for (int i = 0; i < 1100; i++)
-        b_str(&b, " ");
+        tb_str(&b, " ");
     pdf_head(&b);
     pdf_stream(&b, 4, "", payload, sizeof payload);
     vgt_scan_mem(e, b.p, b.n, 0, &ev);
@@ -411,7 +360,7 @@ static void test_filters(void **state)
             break;
         case 3:
             /* abbreviated, with the "<~" some writers put first */
-            b_str(&data, "<~");
+            tb_str(&data, "<~");
             enc_a85(&data, payload, sizeof payload);
             filter = "/Filter /A85";
             break;
@@ -428,7 +377,7 @@ static void test_filters(void **state)
             enc_png(&png, payload, sizeof payload, 16);
             size_t pn;
             uint8_t *pz = deflate_buf(png.p, png.n, &pn);
-            b_put(&data, pz, pn);
+            tb_put(&data, pz, pn);
             free(pz);
             free(png.p);
             filter = "/Filter /FlateDecode /DecodeParms << /Predictor 15 /Columns 16 >>";
@@ -447,12 +396,12 @@ static void test_filters(void **state)
         }
         case 8:
             /* an image codec ends the chain: what came before is emitted */
-            b_put(&data, payload, sizeof payload);
+            tb_put(&data, payload, sizeof payload);
             filter = "/Filter [/DCTDecode /FlateDecode]";
             break;
         case 9:
             /* raw deflate, no zlib header or Adler-32: read all the same */
-            b_put(&data, z + 2, zn - 6);
+            tb_put(&data, z + 2, zn - 6);
             filter = "/Filter /FlateDecode";
             break;
         case 10: {
@@ -486,9 +435,9 @@ static void test_object_stream(void **state)
     const char *o10 = "<< /Type /Filespec /F (evil.exe) /EF << /F 4 0 R >> >>";
     char hdr[64];
     snprintf(hdr, sizeof hdr, "10 0 11 %zu ", strlen(o10) + 1);
-    b_str(&objs, hdr);
+    tb_str(&objs, hdr);
     size_t first = objs.n;
-    b_str(&objs, o10);
+    tb_str(&objs, o10);
     b_printf(&objs, " %zu", sizeof payload);
     size_t zn;
     uint8_t *z = deflate_buf(objs.p, objs.n, &zn);
@@ -498,9 +447,9 @@ static void test_object_stream(void **state)
     snprintf(extra, sizeof extra, "/Type /ObjStm /N 2 /First %zu /Filter /FlateDecode", first);
     pdf_stream(&b, 8, extra, z, zn);
     offs[4] = b.n;
-    b_str(&b, "4 0 obj\n<< /Type /EmbeddedFile /Length 11 0 R >>\nstream\r\n");
-    b_put(&b, payload, sizeof payload);
-    b_str(&b, "\r\nendstream\nendobj\n");
+    tb_str(&b, "4 0 obj\n<< /Type /EmbeddedFile /Length 11 0 R >>\nstream\r\n");
+    tb_put(&b, payload, sizeof payload);
+    tb_str(&b, "\r\nendstream\nendobj\n");
     vg_engine *e = vgt_engine("t.hsb", sigline);
     expect_payload(e, &b, "mem//evil.exe", 0);
     vg_engine_unref(e);
@@ -515,20 +464,20 @@ static void test_indirect_length(void **state)
 {
     (void)state;
     buf data = {0};
-    b_put(&data, payload, 100);
-    b_str(&data, "\nendstream\nendobj\n99 0 obj\n<< >>\n");
-    b_put(&data, payload + 100, sizeof payload - 100);
+    tb_put(&data, payload, 100);
+    tb_str(&data, "\nendstream\nendobj\n99 0 obj\n<< >>\n");
+    tb_put(&data, payload + 100, sizeof payload - 100);
     char sig[200];
-    hsb_line(data.p, data.n, "Test.PDF.Payload", sig, sizeof sig);
+    vgt_hsb_line(data.p, data.n, "Test.PDF.Payload", sig, sizeof sig);
     vg_engine *e = vgt_engine("t.hsb", sig);
     for (int forward = 0; forward < 2; forward++) {
         buf b = {0};
         pdf_head(&b);
         if (!forward)
             b_printf(&b, "5 0 obj\n%zu\nendobj\n", data.n);
-        b_str(&b, "4 0 obj\n<< /Length 5 0 R >>\nstream\n");
-        b_put(&b, data.p, data.n);
-        b_str(&b, "\nendstream\nendobj\n");
+        tb_str(&b, "4 0 obj\n<< /Length 5 0 R >>\nstream\n");
+        tb_put(&b, data.p, data.n);
+        tb_str(&b, "\nendstream\nendobj\n");
         if (forward)
             b_printf(&b, "5 0 obj\n%zu\nendobj\n", data.n);
         expect_payload(e, &b, "mem//obj4", 0);
@@ -554,8 +503,8 @@ static void test_xref_broken_or_missing(void **state)
     pdf_head(&b);
     pdf_catalog(&b);
     pdf_stream(&b, 4, "/Filter /FlateDecode", z, zn);
-    b_str(&b, "xref\n0 5\n0000000000 65535 f \n9999999999 00000 n \nGARBAGE\n"
-              "trailer\n<< /Size 5 /Root 1 0 R\nstartxref\n123456789\n%%EOF\n");
+    tb_str(&b, "xref\n0 5\n0000000000 65535 f \n9999999999 00000 n \nGARBAGE\n"
+               "trailer\n<< /Size 5 /Root 1 0 R\nstartxref\n123456789\n%%EOF\n");
     expect_payload(e, &b, "mem//obj4", 0);
     /* an incremental update redefines object 4: both versions are read */
     b.n = 0;
@@ -604,7 +553,7 @@ static void test_wrong_length(void **state)
             buf b = {0};
             pdf_head(&b);
             b_printf(&b, "4 0 obj\n<< /Length %s >>\nstream%s", lens[i], eols[k]);
-            b_put(&b, payload, sizeof payload);
+            tb_put(&b, payload, sizeof payload);
             b_printf(&b, "%sendstream\nendobj\n", eols[k][0] == ' ' ? "\r\n" : eols[k]);
             pdf_catalog(&b);
             expect_payload(e, &b, "mem//obj4", 0);
@@ -619,16 +568,12 @@ static void test_truncated_flate(void **state)
 {
     (void)state;
     buf data = {0};
-    b_put(&data, payload, sizeof payload);
+    tb_put(&data, payload, sizeof payload);
     for (int i = 0; i < 40; i++)
-        b_put(&data, payload, sizeof payload);
+        tb_put(&data, payload, sizeof payload);
     uint8_t tail[4096];
-    uint32_t x = 777;
-    for (size_t i = 0; i < sizeof tail; i++) {
-        x = x * 1103515245u + 12345u;
-        tail[i] = (uint8_t)(x >> 16);
-    }
-    b_put(&data, tail, sizeof tail);
+    vgt_fill_random(tail, sizeof tail, 777);
+    tb_put(&data, tail, sizeof tail);
     size_t zn;
     uint8_t *z = deflate_buf(data.p, data.n, &zn);
     char sig[200];
@@ -641,11 +586,11 @@ static void test_truncated_flate(void **state)
     pdf_head(&b);
     b_printf(&b, "4 0 obj\n<< /Length %zu /Filter /FlateDecode >>\nstream\n", zn);
     size_t start = b.n;
-    b_put(&b, z, zn / 2);
+    tb_put(&b, z, zn / 2);
     vgt_events ev;
     vgt_scan_mem(e, b.p, b.n, VG_SCAN_ALLMATCH, &ev);
     if (!chain_detects(&ev, "Test.PDF.Body", "mem//obj4"))
-        dump(&ev);
+        vgt_dump_events(&ev);
     assert_true(chain_detects(&ev, "Test.PDF.Body", "mem//obj4"));
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 1);
     /* every cut: no crash, no error but data errors */
@@ -655,9 +600,9 @@ static void test_truncated_flate(void **state)
     }
     /* corrupt deflate in the middle: what came before is kept */
     b.n = start;
-    b_put(&b, z, zn / 2);
+    tb_put(&b, z, zn / 2);
     memset(b.p + start + zn / 4, 0xff, 64);
-    b_str(&b, "\nendstream\nendobj\n");
+    tb_str(&b, "\nendstream\nendobj\n");
     vgt_scan_mem(e, b.p, b.n, VG_SCAN_ALLMATCH, &ev);
     assert_true(chain_detects(&ev, "Test.PDF.Body", "mem//obj4"));
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 1);
@@ -672,9 +617,9 @@ static void test_javascript(void **state)
     (void)state;
     const char *script = "app.alert('pwned'); var s = \"(x)\";\nthis.exportDataObject();";
     char sigs[600];
-    hsb_line(script, strlen(script), "Test.PDF.JS", sigs, sizeof sigs);
+    vgt_hsb_line(script, strlen(script), "Test.PDF.JS", sigs, sizeof sigs);
     size_t l = strlen(sigs);
-    hsb_line(payload, sizeof payload, "Test.PDF.Payload", sigs + l, sizeof sigs - l);
+    vgt_hsb_line(payload, sizeof payload, "Test.PDF.Payload", sigs + l, sizeof sigs - l);
     vg_engine *e = vgt_engine("t.hsb", sigs);
     buf b = {0};
     pdf_head(&b);
@@ -693,10 +638,10 @@ static void test_javascript(void **state)
     b.n = 0;
     pdf_head(&b);
     buf objs = {0};
-    b_str(&objs, "12 0 << /S /JavaScript /JS <");
+    tb_str(&objs, "12 0 << /S /JavaScript /JS <");
     for (const char *p = script; *p; p++)
         b_printf(&objs, "%02x", (uint8_t)*p);
-    b_str(&objs, "> >>");
+    tb_str(&objs, "> >>");
     size_t zn;
     uint8_t *z = deflate_buf(objs.p, objs.n, &zn);
     pdf_stream(&b, 3, "/Type /ObjStm /N 1 /First 5 /Filter /FlateDecode", z, zn);
@@ -756,10 +701,10 @@ static void obj_key(const uint8_t key[16], unsigned num, uint8_t out[16])
 
 static void hex(buf *b, const uint8_t *d, size_t n)
 {
-    b_str(b, "<");
+    tb_str(b, "<");
     for (size_t i = 0; i < n; i++)
         b_printf(b, "%02x", d[i]);
-    b_str(b, ">");
+    tb_str(b, ">");
 }
 
 /* An RC4-encrypted PDF; good_u = 0 writes a /U that the empty password
@@ -808,20 +753,20 @@ static void make_encrypted(buf *b, int good_u)
     obj_key(key, 5, ok);
     rc4(ok, 16, name, 10);
     offs[5] = b->n;
-    b_str(b, "5 0 obj\n<< /Type /Filespec /F ");
+    tb_str(b, "5 0 obj\n<< /Type /Filespec /F ");
     hex(b, name, 10);
-    b_str(b, " /EF << /F 4 0 R >> >>\nendobj\n");
+    tb_str(b, " /EF << /F 4 0 R >> >>\nendobj\n");
     offs[6] = b->n;
-    b_str(b, "6 0 obj\n<< /Filter /Standard /V 2 /R 3 /Length 128 /P -1028 /O ");
+    tb_str(b, "6 0 obj\n<< /Filter /Standard /V 2 /R 3 /Length 128 /P -1028 /O ");
     hex(b, o, 32);
-    b_str(b, " /U ");
+    tb_str(b, " /U ");
     hex(b, u, 32);
-    b_str(b, " >>\nendobj\n");
+    tb_str(b, " >>\nendobj\n");
     buf tr = {0};
-    b_str(&tr, "/Encrypt 6 0 R /ID [");
+    tb_str(&tr, "/Encrypt 6 0 R /ID [");
     hex(&tr, id, 16);
     hex(&tr, id, 16);
-    b_str(&tr, "]");
+    tb_str(&tr, "]");
     pdf_tail(b, 6, (const char *)tr.p);
     free(tr.p);
     free(z);
@@ -856,10 +801,10 @@ static void test_long_filter_chain(void **state)
 {
     (void)state;
     buf f = {0};
-    b_str(&f, "/Filter [");
+    tb_str(&f, "/Filter [");
     for (int i = 0; i < 100; i++)
-        b_str(&f, "/FlateDecode ");
-    b_str(&f, "]");
+        tb_str(&f, "/FlateDecode ");
+    tb_str(&f, "]");
     buf b = {0};
     pdf_head(&b);
     pdf_stream(&b, 4, (const char *)f.p, payload, sizeof payload);
@@ -924,10 +869,10 @@ static void test_deep_nesting(void **state)
     (void)state;
     buf b = {0};
     pdf_head(&b);
-    b_str(&b, "1 0 obj\n");
+    tb_str(&b, "1 0 obj\n");
     for (int i = 0; i < 100000; i++)
-        b_str(&b, "<< /A [");
-    b_str(&b, "\nendobj\n");
+        tb_str(&b, "<< /A [");
+    tb_str(&b, "\nendobj\n");
     pdf_stream(&b, 4, "", payload, sizeof payload);
     vg_engine *e = vgt_engine("t.hsb", sigline);
     vgt_events ev;
@@ -963,10 +908,10 @@ static void test_reference_abuse(void **state)
     (void)state;
     buf b = {0};
     pdf_head(&b);
-    b_str(&b, "5 0 obj\n[");
+    tb_str(&b, "5 0 obj\n[");
     for (int i = 0; i < 500000; i++)
-        b_str(&b, "0 ");
-    b_str(&b, "]\nendobj\n");
+        tb_str(&b, "0 ");
+    tb_str(&b, "]\nendobj\n");
     for (unsigned i = 6; i < 3006; i++)
         b_printf(&b, "%u 0 obj\n<< /Length 1 /Filter 5 0 R >>\nstream\nx\nendstream\nendobj\n", i);
     pdf_stream(&b, 4000, "", payload, sizeof payload);
@@ -1020,16 +965,12 @@ static void test_large_file(void **state)
     (void)state;
     size_t big = 3u << 20;
     uint8_t *noise = malloc(big + sizeof payload);
-    uint32_t x = 99;
-    for (size_t i = 0; i < big; i++) {
-        x = x * 1103515245u + 12345u;
-        noise[i] = (uint8_t)(x >> 16);
-    }
+    vgt_fill_random(noise, big, 99);
     memcpy(noise + big, payload, sizeof payload);
     char sigs[400];
-    hsb_line(noise, big + sizeof payload, "Test.PDF.Big", sigs, sizeof sigs);
+    vgt_hsb_line(noise, big + sizeof payload, "Test.PDF.Big", sigs, sizeof sigs);
     size_t l = strlen(sigs);
-    hsb_line(payload, sizeof payload, "Test.PDF.Payload", sigs + l, sizeof sigs - l);
+    vgt_hsb_line(payload, sizeof payload, "Test.PDF.Payload", sigs + l, sizeof sigs - l);
     size_t zn;
     uint8_t *z = deflate_buf(noise, big + sizeof payload, &zn);
     buf b = {0};
@@ -1100,7 +1041,7 @@ static void test_clamav_file(void **state)
 
 int main(void)
 {
-    make_payload();
+    vgt_payload(payload, sizeof payload, 12345, "Test.PDF.Payload", sigline, sizeof sigline);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flate_stream),    cmocka_unit_test(test_embedded_file_named),
         cmocka_unit_test(test_filters),         cmocka_unit_test(test_object_stream),

@@ -3,7 +3,6 @@
  * and an odd digit, documents cut short, hostile nesting, limits. */
 #include "testutil.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,22 +17,6 @@
 
 static uint8_t payload[544];
 static char sigline[200];
-
-static void make_payload(void)
-{
-    uint32_t x = 4242;
-    for (size_t i = 0; i < sizeof payload; i++) {
-        x = x * 1103515245u + 12345u;
-        payload[i] = (uint8_t)(x >> 16);
-    }
-    uint8_t d[32];
-    unsigned n = 0;
-    EVP_Digest(payload, sizeof payload, d, &n, EVP_sha256(), NULL);
-    char hex[65];
-    for (int i = 0; i < 32; i++)
-        sprintf(hex + 2 * i, "%02x", d[i]);
-    snprintf(sigline, sizeof sigline, "%s:%zu:%s\n", hex, sizeof payload, SIG);
-}
 
 /* A growing byte buffer for building documents. */
 typedef struct buf {
@@ -423,7 +406,7 @@ static void test_clamav_file(void **state)
 
 int main(void)
 {
-    make_payload();
+    vgt_payload(payload, sizeof payload, 4242, SIG, sigline, sizeof sigline);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_package),
         cmocka_unit_test(test_other_class_and_raw),

@@ -4,13 +4,13 @@
  * ClamAV's clam.sis. */
 #include "testutil.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "core/mem.h"
+#include "fmt_testbuf.h"
 
 #define SIG_PAYLOAD "Test.SIS.Payload"
 #define SIG_OTHER   "Test.SIS.Other"
@@ -22,37 +22,13 @@ static uint8_t payload[544];
 static uint8_t other[300];
 static char sigs[400];
 
-static void sig_line(char *out, const uint8_t *data, size_t len, const char *name)
-{
-    uint8_t d[32];
-    unsigned n = 0;
-    EVP_Digest(data, len, d, &n, EVP_sha256(), NULL);
-    for (int i = 0; i < 32; i++)
-        sprintf(out + 2 * i, "%02x", d[i]);
-    sprintf(out + 64, ":%zu:%s\n", len, name);
-}
-
 static void make_payload(void)
 {
-    uint32_t x = 12345;
-    for (size_t i = 0; i < sizeof payload; i++) {
-        x = x * 1103515245u + 12345u;
-        payload[i] = (uint8_t)(x >> 16);
-    }
+    vgt_payload(payload, sizeof payload, 12345, SIG_PAYLOAD, sigs, sizeof sigs);
     for (size_t i = 0; i < sizeof other; i++)
         other[i] = (uint8_t)(payload[i] ^ 0x5a);
-    sig_line(sigs, payload, sizeof payload, SIG_PAYLOAD);
-    sig_line(sigs + strlen(sigs), other, sizeof other, SIG_OTHER);
-}
-
-static void le16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8);
-}
-
-static void le32(uint8_t *p, uint32_t v)
-{
-    le16(p, v & 0xffff), le16(p + 2, v >> 16);
+    size_t l = strlen(sigs);
+    vgt_hsb_line(other, sizeof other, SIG_OTHER, sigs + l, sizeof sigs - l);
 }
 
 /* ---- SIS v1 writer ---- */
@@ -169,20 +145,6 @@ static size_t build(uint8_t *out, const rec *r, size_t n, const sis_opts *o)
 
 static const sis_opts R6 = {1, 1, 1, 1};
 
-static int count_errors(const vgt_events *ev, vg_error code)
-{
-    int n = 0;
-    for (size_t i = 0; i < ev->n; i++)
-        n += ev->ev[i].kind == VG_EVENT_ERROR && ev->ev[i].error == code;
-    return n;
-}
-
-static const char *chain_of(const vgt_events *ev, const char *sig)
-{
-    int i = vgt_find_detection(ev, sig);
-    return i < 0 ? "" : ev->ev[i].chain;
-}
-
 /* ---- cases ---- */
 
 static void test_found_named(void **state)
@@ -201,7 +163,7 @@ static void test_found_named(void **state)
         vgt_events ev;
         vgt_scan_mem(e, buf, n, 0, &ev);
         assert_detects(&ev, SIG_PAYLOAD);
-        assert_string_equal(chain_of(&ev, SIG_PAYLOAD), "mem//!:/sys/bin/clam.exe");
+        assert_string_equal(vgt_detection_chain(&ev, SIG_PAYLOAD), "mem//!:/sys/bin/clam.exe");
         assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
     }
     /* a clean one */
@@ -233,8 +195,8 @@ static void test_records_walked(void **state)
     size_t n = build(buf, r, 6, &two);
     vgt_events ev;
     vgt_scan_mem(e, buf, n, VG_SCAN_ALLMATCH, &ev);
-    assert_string_equal(chain_of(&ev, SIG_OTHER), "mem//!:/app.exe.lang1");
-    assert_string_equal(chain_of(&ev, SIG_PAYLOAD), "mem//!:/app.exe.lang2");
+    assert_string_equal(vgt_detection_chain(&ev, SIG_OTHER), "mem//!:/app.exe.lang1");
+    assert_string_equal(vgt_detection_chain(&ev, SIG_PAYLOAD), "mem//!:/app.exe.lang2");
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
     assert_int_equal(ev.result.objects, 3);
     /* the same file for both languages is emitted once */
@@ -265,7 +227,7 @@ static void test_truncated(void **state)
         /* cut inside the second file: the first is found, the cut reported */
         vgt_scan_mem(e, buf, n - 10, VG_SCAN_ALLMATCH, &ev);
         assert_detects(&ev, SIG_PAYLOAD);
-        assert_int_equal(count_errors(&ev, VG_ERR_TRUNCATED), 1);
+        assert_int_equal(vgt_count_errors(&ev, VG_ERR_TRUNCATED), 1);
         /* only the header */
         vgt_scan_mem(e, buf, 0x50, 0, &ev);
         assert_int_equal(ev.err, VG_OK);
@@ -288,10 +250,10 @@ static void test_pointers_past_end(void **state)
     /* name pointer past the end: a generic name, still scanned */
     le32(buf + rec0 + 24, 0xFFFFFFF0u);
     vgt_scan_mem(e, buf, n, 0, &ev);
-    assert_string_equal(chain_of(&ev, SIG_PAYLOAD), "mem//c:/src/file");
+    assert_string_equal(vgt_detection_chain(&ev, SIG_PAYLOAD), "mem//c:/src/file");
     le32(buf + rec0 + 16, 0xFFFFFFF0u);
     vgt_scan_mem(e, buf, n, 0, &ev);
-    assert_string_equal(chain_of(&ev, SIG_PAYLOAD), "mem//file1");
+    assert_string_equal(vgt_detection_chain(&ev, SIG_PAYLOAD), "mem//file1");
 
     /* data pointer and length past the end */
     n = build(buf, r, 1, &R6);
@@ -299,26 +261,26 @@ static void test_pointers_past_end(void **state)
     le32(buf + rec0 + 32, 0xFFFFFFF0u);
     vgt_scan_mem(e, buf, n, 0, &ev);
     assert_not_detects(&ev, SIG_PAYLOAD);
-    assert_int_equal(count_errors(&ev, VG_ERR_TRUNCATED), 1);
+    assert_int_equal(vgt_count_errors(&ev, VG_ERR_TRUNCATED), 1);
     le32(buf + rec0 + 32, ptr);
     le32(buf + rec0 + 28, 0x7FFFFFFFu);
     vgt_scan_mem(e, buf, n, 0, &ev);
     assert_detects(&ev, SIG_PAYLOAD); /* the zlib stream ends by itself */
-    assert_int_equal(count_errors(&ev, VG_ERR_TRUNCATED), 1);
+    assert_int_equal(vgt_count_errors(&ev, VG_ERR_TRUNCATED), 1);
 
     /* files pointer past the end; unknown record type; 1000 languages */
     n = build(buf, r, 1, &R6);
     le32(buf + 0x34, 0x7FFFFFF0u);
     vgt_scan_mem(e, buf, n, 0, &ev);
-    assert_int_equal(count_errors(&ev, VG_ERR_TRUNCATED), 1);
+    assert_int_equal(vgt_count_errors(&ev, VG_ERR_TRUNCATED), 1);
     le32(buf + 0x34, 0x66);
     le32(buf + rec0, 77);
     vgt_scan_mem(e, buf, n, 0, &ev);
-    assert_int_equal(count_errors(&ev, VG_ERR_MALFORMED), 1);
+    assert_int_equal(vgt_count_errors(&ev, VG_ERR_MALFORMED), 1);
     le32(buf + rec0, 0);
     le16(buf + 0x12, 1000);
     vgt_scan_mem(e, buf, n, 0, &ev);
-    assert_int_equal(count_errors(&ev, VG_ERR_MALFORMED), 1);
+    assert_int_equal(vgt_count_errors(&ev, VG_ERR_MALFORMED), 1);
     free(buf);
     vg_engine_unref(e);
 }
@@ -343,9 +305,9 @@ static void test_self_reference(void **state)
     le32(buf + rec0 + 2 * rl + 32, bptr + 1);
     vgt_events ev;
     vgt_scan_mem(e, buf, n, VG_SCAN_ALLMATCH, &ev);
-    assert_string_equal(chain_of(&ev, SIG_PAYLOAD), "mem//!:/b");
+    assert_string_equal(vgt_detection_chain(&ev, SIG_PAYLOAD), "mem//!:/b");
     assert_int_equal(ev.result.objects, 2);
-    assert_int_equal(count_errors(&ev, VG_ERR_MALFORMED), 1);
+    assert_int_equal(vgt_count_errors(&ev, VG_ERR_MALFORMED), 1);
     free(buf);
     vg_engine_unref(e);
 }
@@ -450,7 +412,7 @@ static void test_sisx(void **state)
     size_t n = build_sisx(buf, payload, sizeof payload);
     vgt_events ev;
     vgt_scan_mem(e, buf, n, 0, &ev);
-    assert_string_equal(chain_of(&ev, SIG_PAYLOAD), "mem//data0/file0");
+    assert_string_equal(vgt_detection_chain(&ev, SIG_PAYLOAD), "mem//data0/file0");
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
     for (size_t cut = 0; cut < n; cut += 7) {
         vgt_scan_mem(e, buf, cut, 0, &ev);
@@ -459,7 +421,7 @@ static void test_sisx(void **state)
     /* a length that overruns its container */
     le32(buf + 20, 0x7FFFFFF0u);
     vgt_scan_mem(e, buf, n, 0, &ev);
-    assert_int_equal(count_errors(&ev, VG_ERR_MALFORMED), 1);
+    assert_int_equal(vgt_count_errors(&ev, VG_ERR_MALFORMED), 1);
     free(buf);
     vg_engine_unref(e);
 }
@@ -479,7 +441,7 @@ static void test_clamav_file(void **state)
     vgt_events ev;
     vgt_scan_path(e, clam_sis, 0, &ev);
     assert_detects(&ev, "ClamAV-Test-File");
-    assert_non_null(strstr(chain_of(&ev, "ClamAV-Test-File"), "clam.exe"));
+    assert_non_null(strstr(vgt_detection_chain(&ev, "ClamAV-Test-File"), "clam.exe"));
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
     for (size_t cut = 0; cut < len; cut += 7) {
         vgt_scan_mem(e, data, cut, 0, &ev);

@@ -4,12 +4,12 @@
  * unknown methods, limits, and ClamAV's clam.exe.szdd. */
 #include "testutil.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
+#include "fmt_testbuf.h"
 
 #define CLAM_SZDD "/usr/share/clamav-testfiles/clam.exe.szdd"
 #define CLAM_SIG                                                                                   \
@@ -17,30 +17,6 @@
 
 static uint8_t payload[544];
 static char sigline[200];
-
-static void make_payload(void)
-{
-    uint32_t x = 4242;
-    for (size_t i = 0; i < sizeof payload; i++) {
-        x = x * 1103515245u + 12345u;
-        payload[i] = (uint8_t)(x >> 16);
-    }
-    uint8_t d[32];
-    unsigned n = 0;
-    EVP_Digest(payload, sizeof payload, d, &n, EVP_sha256(), NULL);
-    char hex[65];
-    for (int i = 0; i < 32; i++)
-        sprintf(hex + 2 * i, "%02x", d[i]);
-    snprintf(sigline, sizeof sigline, "%s:%zu:Test.SZDD.Payload\n", hex, sizeof payload);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
 
 /* LZSS with literals only: every flag bit 1. */
 static size_t lzss_literals(uint8_t *out, const uint8_t *data, size_t len)
@@ -61,7 +37,7 @@ static size_t make_szdd(uint8_t *out, const uint8_t *data, size_t len, char miss
     memcpy(out, magic, 8);
     out[8] = 'A';
     out[9] = (uint8_t)missing;
-    put32(out + 10, declared);
+    le32(out + 10, declared);
     return 14 + lzss_literals(out + 14, data, len);
 }
 
@@ -77,7 +53,7 @@ static size_t make_kwaj(uint8_t *out, int method, const char *name, const char *
     if (ext)
         flags |= 0x10;
     size_t o = 14;
-    put32(out + o, (uint32_t)len);
+    le32(out + o, (uint32_t)len);
     o += 4;
     if (name) {
         memcpy(out + o, name, strlen(name) + 1);
@@ -98,12 +74,6 @@ static size_t make_kwaj(uint8_t *out, int method, const char *name, const char *
     return o + len;
 }
 
-static const char *chain_of(const vgt_events *ev, const char *sig)
-{
-    int i = vgt_find_detection(ev, sig);
-    return i >= 0 ? ev->ev[i].chain : "";
-}
-
 static void test_szdd_found(void **state)
 {
     (void)state;
@@ -113,13 +83,13 @@ static void test_szdd_found(void **state)
     vgt_events ev;
     vgt_scan_mem(e, buf, n, 0, &ev);
     assert_detects(&ev, "Test.SZDD.Payload");
-    assert_string_equal(chain_of(&ev, "Test.SZDD.Payload"), "mem//<decompressed>");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.SZDD.Payload"), "mem//<decompressed>");
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
 
     /* SETUP.EX_ keeps the extension's last letter in the header */
     vgt_scan_path(e, vgt_write_tmp("CLAM.EX_", buf, n), 0, &ev);
     assert_detects(&ev, "Test.SZDD.Payload");
-    const char *c = chain_of(&ev, "Test.SZDD.Payload");
+    const char *c = vgt_detection_chain(&ev, "Test.SZDD.Payload");
     assert_true(strlen(c) > 8);
     assert_string_equal(c + strlen(c) - 8, "CLAM.EXE");
     vg_engine_unref(e);
@@ -135,12 +105,12 @@ static void test_kwaj_found(void **state)
         size_t n = make_kwaj(buf, method, "CLAM", "EXE", payload, sizeof payload);
         vgt_scan_mem(e, buf, n, 0, &ev);
         assert_detects(&ev, "Test.SZDD.Payload");
-        assert_string_equal(chain_of(&ev, "Test.SZDD.Payload"), "mem//CLAM.EXE");
+        assert_string_equal(vgt_detection_chain(&ev, "Test.SZDD.Payload"), "mem//CLAM.EXE");
         assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
     }
     size_t n = make_kwaj(buf, 1, NULL, NULL, payload, sizeof payload);
     vgt_scan_mem(e, buf, n, 0, &ev);
-    assert_string_equal(chain_of(&ev, "Test.SZDD.Payload"), "mem//data");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.SZDD.Payload"), "mem//data");
     vg_engine_unref(e);
 }
 
@@ -195,7 +165,7 @@ static void test_hostile(void **state)
     memcpy(buf, magic, 8);
     buf[8] = 'A';
     buf[9] = 'E';
-    put32(buf + 10, 0xffffffffu);
+    le32(buf + 10, 0xffffffffu);
     size_t o = 14;
     while (o + 17 <= n) {
         buf[o++] = 0x00; /* 8 references */
@@ -279,7 +249,7 @@ static void test_clamav_file(void **state)
 
 int main(void)
 {
-    make_payload();
+    vgt_payload(payload, sizeof payload, 4242, "Test.SZDD.Payload", sigline, sizeof sigline);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_szdd_found),     cmocka_unit_test(test_kwaj_found),
         cmocka_unit_test(test_clean),          cmocka_unit_test(test_truncated),

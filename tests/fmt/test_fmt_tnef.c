@@ -5,12 +5,12 @@
  * clam.tnef. */
 #include "testutil.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
+#include "fmt_testbuf.h"
 
 #define CLAM_TNEF "/usr/share/clamav-testfiles/clam.tnef"
 #define CLAM_SIG                                                                                   \
@@ -25,67 +25,23 @@
 static uint8_t payload[544];
 static char sigline[200];
 
-static void make_payload(void)
-{
-    uint32_t x = 777;
-    for (size_t i = 0; i < sizeof payload; i++) {
-        x = x * 1103515245u + 12345u;
-        payload[i] = (uint8_t)(x >> 16);
-    }
-    uint8_t d[32];
-    unsigned n = 0;
-    EVP_Digest(payload, sizeof payload, d, &n, EVP_sha256(), NULL);
-    char hex[65];
-    for (int i = 0; i < 32; i++)
-        sprintf(hex + 2 * i, "%02x", d[i]);
-    snprintf(sigline, sizeof sigline, "%s:%zu:Test.TNEF.Payload\n", hex, sizeof payload);
-}
-
-typedef struct tbuf {
-    uint8_t *p;
-    size_t n, cap;
-} tbuf;
-
-static void put(tbuf *b, const void *d, size_t n)
-{
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2 + 256;
-        b->p = realloc(b->p, b->cap);
-        assert_non_null(b->p);
-    }
-    memcpy(b->p + b->n, d, n);
-    b->n += n;
-}
-
-static void put32(tbuf *b, uint32_t v)
-{
-    uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    put(b, x, 4);
-}
-
-static void put16(tbuf *b, uint16_t v)
-{
-    uint8_t x[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-    put(b, x, 2);
-}
-
 static void tnef_begin(tbuf *b)
 {
     memset(b, 0, sizeof *b);
-    put32(b, 0x223e9f78u);
-    put16(b, 0x0001);
+    tb_le32(b, 0x223e9f78u);
+    tb_le16(b, 0x0001);
 }
 
 static void attr(tbuf *b, uint8_t level, uint32_t id, const void *data, uint32_t len)
 {
-    put(b, &level, 1);
-    put32(b, id);
-    put32(b, len);
-    put(b, data, len);
+    tb_put(b, &level, 1);
+    tb_le32(b, id);
+    tb_le32(b, len);
+    tb_put(b, data, len);
     uint16_t sum = 0;
     for (uint32_t i = 0; i < len; i++)
         sum = (uint16_t)(sum + ((const uint8_t *)data)[i]);
-    put16(b, sum);
+    tb_le16(b, sum);
 }
 
 static void rend_data(tbuf *b)
@@ -97,12 +53,12 @@ static void rend_data(tbuf *b)
 /* One MAPI variable-size value: u32 count 1, u32 size, data, pad. */
 static void mapi_value(tbuf *m, uint16_t type, uint16_t id, const void *d, uint32_t len)
 {
-    put32(m, (uint32_t)id << 16 | type);
-    put32(m, 1);
-    put32(m, len);
-    put(m, d, len);
+    tb_le32(m, (uint32_t)id << 16 | type);
+    tb_le32(m, 1);
+    tb_le32(m, len);
+    tb_put(m, d, len);
     static const uint8_t zero[4] = {0};
-    put(m, zero, (4 - len % 4) % 4);
+    tb_put(m, zero, (4 - len % 4) % 4);
 }
 
 static void attachment(tbuf *b, const char *title, const void *data, uint32_t len)
@@ -111,12 +67,6 @@ static void attachment(tbuf *b, const char *title, const void *data, uint32_t le
     if (title)
         attr(b, 2, ATT_ATTACH_TITLE, title, (uint32_t)strlen(title) + 1);
     attr(b, 2, ATT_ATTACH_DATA, data, len);
-}
-
-static const char *chain_of(const vgt_events *ev, const char *sig)
-{
-    int i = vgt_find_detection(ev, sig);
-    return i >= 0 ? ev->ev[i].chain : "";
 }
 
 static void test_found_by_title(void **state)
@@ -129,7 +79,7 @@ static void test_found_by_title(void **state)
     vgt_events ev;
     vgt_scan_mem(e, b.p, b.n, 0, &ev);
     assert_detects(&ev, "Test.TNEF.Payload");
-    assert_string_equal(chain_of(&ev, "Test.TNEF.Payload"), "mem//clam.exe");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.TNEF.Payload"), "mem//clam.exe");
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
     vg_engine_unref(e);
     free(b.p);
@@ -145,9 +95,9 @@ static void test_long_name_and_unnamed(void **state)
     rend_data(&b);
     attr(&b, 2, ATT_ATTACH_DATA, payload, sizeof payload);
     attr(&b, 2, ATT_ATTACH_TITLE, "LONGNA~1.EXE", 13);
-    put32(&m, 2);
-    put32(&m, 0x0e200003u); /* PR_ATTACH_SIZE, LONG */
-    put32(&m, sizeof payload);
+    tb_le32(&m, 2);
+    tb_le32(&m, 0x0e200003u); /* PR_ATTACH_SIZE, LONG */
+    tb_le32(&m, sizeof payload);
     static const char ln[] = "Long \xe9 Name.exe";
     uint8_t u16[64];
     size_t k = 0;
@@ -160,14 +110,15 @@ static void test_long_name_and_unnamed(void **state)
     vg_engine *e = vgt_engine("t.hsb", sigline);
     vgt_events ev;
     vgt_scan_mem(e, b.p, b.n, 0, &ev);
-    assert_string_equal(chain_of(&ev, "Test.TNEF.Payload"), "mem//Long \xc3\xa9 Name.exe");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.TNEF.Payload"),
+                        "mem//Long \xc3\xa9 Name.exe");
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
     free(b.p);
 
     tnef_begin(&b);
     attachment(&b, NULL, payload, sizeof payload);
     vgt_scan_mem(e, b.p, b.n, 0, &ev);
-    assert_string_equal(chain_of(&ev, "Test.TNEF.Payload"), "mem//attachment1");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.TNEF.Payload"), "mem//attachment1");
     vg_engine_unref(e);
     free(b.p);
     free(m.p);
@@ -186,7 +137,7 @@ static void test_two_attachments(void **state)
     vg_engine *e = vgt_engine("t.hsb", sigline);
     vgt_events ev;
     vgt_scan_mem(e, b.p, b.n, 0, &ev);
-    assert_string_equal(chain_of(&ev, "Test.TNEF.Payload"), "mem//b.exe");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.TNEF.Payload"), "mem//b.exe");
     assert_int_equal(ev.result.objects, 3);
     free(b.p);
 
@@ -211,9 +162,9 @@ static void test_embedded_message(void **state)
     attachment(&inner, "clam.exe", payload, sizeof payload);
     tbuf obj = {0};
     static const uint8_t iid[16] = {0x07, 0x03, 0x02, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0x46};
-    put(&obj, iid, 16);
-    put(&obj, inner.p, inner.n);
-    put32(&m, 2);
+    tb_put(&obj, iid, 16);
+    tb_put(&obj, inner.p, inner.n);
+    tb_le32(&m, 2);
     mapi_value(&m, 0x001e, 0x3707, "forwarded.msg", 14);
     mapi_value(&m, 0x000d, 0x3701, obj.p, (uint32_t)obj.n);
     tnef_begin(&outer);
@@ -222,7 +173,8 @@ static void test_embedded_message(void **state)
     vg_engine *e = vgt_engine("t.hsb", sigline);
     vgt_events ev;
     vgt_scan_mem(e, outer.p, outer.n, 0, &ev);
-    assert_string_equal(chain_of(&ev, "Test.TNEF.Payload"), "mem//forwarded.msg//clam.exe");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.TNEF.Payload"),
+                        "mem//forwarded.msg//clam.exe");
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
     vg_engine_unref(e);
     free(inner.p);
@@ -238,22 +190,22 @@ static void lzfu_literals(tbuf *out, const uint8_t *d, size_t len)
     for (size_t i = 0; i < len; i += 8) {
         size_t n = len - i < 8 ? len - i : 8;
         uint8_t control = (uint8_t)(n < 8 ? 1u << n : 0); /* end marker after a short group */
-        put(&body, &control, 1);
-        put(&body, d + i, n);
+        tb_put(&body, &control, 1);
+        tb_put(&body, d + i, n);
         if (n < 8)
             goto end_marker;
     }
     uint8_t control = 1;
-    put(&body, &control, 1);
+    tb_put(&body, &control, 1);
 end_marker:;
     size_t w = (207 + len) % 4096;
     uint8_t tok[2] = {(uint8_t)(w >> 4), (uint8_t)((w & 15) << 4)};
-    put(&body, tok, 2);
-    put32(out, (uint32_t)(body.n + 12));
-    put32(out, (uint32_t)len);
-    put32(out, 0x75465a4cu); /* "LZFu" */
-    put32(out, 0);
-    put(out, body.p, body.n);
+    tb_put(&body, tok, 2);
+    tb_le32(out, (uint32_t)(body.n + 12));
+    tb_le32(out, (uint32_t)len);
+    tb_le32(out, 0x75465a4cu); /* "LZFu" */
+    tb_le32(out, 0);
+    tb_put(out, body.p, body.n);
     free(body.p);
 }
 
@@ -262,21 +214,21 @@ static void test_rtf_body(void **state)
     (void)state;
     tbuf b, m = {0}, rtf = {0};
     lzfu_literals(&rtf, payload, sizeof payload);
-    put32(&m, 1);
+    tb_le32(&m, 1);
     mapi_value(&m, 0x0102, 0x1009, rtf.p, (uint32_t)rtf.n);
     tnef_begin(&b);
     attr(&b, 1, ATT_MAPI_PROPS, m.p, (uint32_t)m.n);
     vg_engine *e = vgt_engine("t.hsb", sigline);
     vgt_events ev;
     vgt_scan_mem(e, b.p, b.n, 0, &ev);
-    assert_string_equal(chain_of(&ev, "Test.TNEF.Payload"), "mem//body.rtf");
+    assert_string_equal(vgt_detection_chain(&ev, "Test.TNEF.Payload"), "mem//body.rtf");
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
     free(b.p);
     free(m.p);
 
     /* the RTF stream cut short: what was decoded is scanned, the cut reported */
     m = (tbuf){0};
-    put32(&m, 1);
+    tb_le32(&m, 1);
     mapi_value(&m, 0x0102, 0x1009, rtf.p, (uint32_t)rtf.n - 40);
     tnef_begin(&b);
     attr(&b, 1, ATT_MAPI_PROPS, m.p, (uint32_t)m.n);
@@ -331,8 +283,8 @@ static void test_hostile(void **state)
     tnef_begin(&b);
     rend_data(&b);
     uint8_t h[9] = {2, 0x0f, 0x80, 0x06, 0x00, 0xff, 0xff, 0xff, 0x7f};
-    put(&b, h, 9);
-    put(&b, payload, 100);
+    tb_put(&b, h, 9);
+    tb_put(&b, payload, 100);
     vgt_scan_mem(e, b.p, b.n, 0, &ev);
     assert_int_equal(ev.err, VG_OK);
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 1);
@@ -365,7 +317,7 @@ static void test_hostile(void **state)
     attachment(&cur, "clam.exe", payload, sizeof payload);
     for (int d = 0; d < 40; d++) {
         tbuf m = {0}, next;
-        put32(&m, 1);
+        tb_le32(&m, 1);
         mapi_value(&m, 0x0102, 0x3701, cur.p, (uint32_t)cur.n);
         tnef_begin(&next);
         rend_data(&next);
@@ -405,7 +357,7 @@ static void test_alloc_failures(void **state)
     (void)state;
     tbuf b, m = {0}, rtf = {0};
     lzfu_literals(&rtf, payload, sizeof payload);
-    put32(&m, 1);
+    tb_le32(&m, 1);
     mapi_value(&m, 0x0102, 0x1009, rtf.p, (uint32_t)rtf.n);
     tnef_begin(&b);
     attr(&b, 1, ATT_MAPI_PROPS, m.p, (uint32_t)m.n);
@@ -438,7 +390,7 @@ static void test_clamav_file(void **state)
     vgt_events ev;
     vgt_scan_path(e, CLAM_TNEF, 0, &ev);
     assert_detects(&ev, "ClamAV-Test-File");
-    const char *c = chain_of(&ev, "ClamAV-Test-File");
+    const char *c = vgt_detection_chain(&ev, "ClamAV-Test-File");
     assert_string_equal(c + strlen(c) - 10, "//clam.exe");
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_ERROR), 0);
     vg_engine_unref(e);
@@ -446,7 +398,7 @@ static void test_clamav_file(void **state)
 
 int main(void)
 {
-    make_payload();
+    vgt_payload(payload, sizeof payload, 777, "Test.TNEF.Payload", sigline, sizeof sigline);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_found_by_title),  cmocka_unit_test(test_long_name_and_unnamed),
         cmocka_unit_test(test_two_attachments), cmocka_unit_test(test_embedded_message),

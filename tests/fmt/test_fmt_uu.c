@@ -2,7 +2,6 @@
  * every block of an object, the begin-base64 variant, and hostile lines. */
 #include "testutil.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,22 +10,6 @@
 
 static uint8_t payload[544];
 static char sigline[200];
-
-static void make_payload(void)
-{
-    uint32_t x = 12345;
-    for (size_t i = 0; i < sizeof payload; i++) {
-        x = x * 1103515245u + 12345u;
-        payload[i] = (uint8_t)(x >> 16);
-    }
-    uint8_t d[32];
-    unsigned n = 0;
-    EVP_Digest(payload, sizeof payload, d, &n, EVP_sha256(), NULL);
-    char hex[65];
-    for (int i = 0; i < 32; i++)
-        sprintf(hex + 2 * i, "%02x", d[i]);
-    snprintf(sigline, sizeof sigline, "%s:%zu:Test.UU.Payload\n", hex, sizeof payload);
-}
 
 static char enc(unsigned v)
 {
@@ -174,7 +157,7 @@ static void test_alloc_failures(void **state)
 
 int main(void)
 {
-    make_payload();
+    vgt_payload(payload, sizeof payload, 12345, "Test.UU.Payload", sigline, sizeof sigline);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_after_mail_headers),     cmocka_unit_test(test_cut_short),
         cmocka_unit_test(test_every_block_and_base64), cmocka_unit_test(test_not_uu),

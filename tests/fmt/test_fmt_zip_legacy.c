@@ -19,8 +19,8 @@
 #include <zlib.h>
 
 #include "testutil.h"
-#include "core/hash.h"
 #include "core/mem.h"
+#include "fmt_testbuf.h"
 #include "fmt/explode.h"
 #include "fmt/inflate64.h"
 
@@ -35,25 +35,7 @@ static char sigs[256];
 
 /* ---- buffers, randomness, checksums ---- */
 
-typedef struct buf {
-    uint8_t *p;
-    size_t n, cap;
-} buf;
-
-static void buf_put(buf *b, const void *d, size_t n)
-{
-    if (b->n + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        assert_non_null(b->p);
-        b->cap = cap;
-    }
-    if (n > 0)
-        memcpy(b->p + b->n, d, n);
-    b->n += n;
-}
+typedef tbuf buf;
 
 /* Little-endian fields: widths is one digit (2 or 4) per unsigned argument. */
 static void pack(buf *b, const char *widths, ...)
@@ -63,7 +45,7 @@ static void pack(buf *b, const char *widths, ...)
     for (; *widths; widths++) {
         unsigned v = va_arg(ap, unsigned);
         uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-        buf_put(b, x, (size_t)(*widths - '0'));
+        tb_put(b, x, (size_t)(*widths - '0'));
     }
     va_end(ap);
 }
@@ -112,20 +94,6 @@ static uint32_t crc32_of(const uint8_t *p, size_t n)
     return ~c;
 }
 
-static void make_sig(const uint8_t *d, size_t n, char *out)
-{
-    vgi_hasher *h = NULL;
-    uint8_t dig[VGI_HASH_KINDS][VGI_HASH_MAX];
-    assert_int_equal(vgi_hasher_new(&h), VG_OK);
-    assert_int_equal(vgi_hasher_start(h, 1u << VGI_HASH_SHA256), VG_OK);
-    assert_int_equal(vgi_hasher_update(h, d, n), VG_OK);
-    assert_int_equal(vgi_hasher_finish(h, dig), VG_OK);
-    vgi_hasher_free(h);
-    for (int i = 0; i < 32; i++)
-        out += sprintf(out, "%02x", dig[VGI_HASH_SHA256][i]);
-    sprintf(out, ":%zu:%s\n", n, SIG_NAME);
-}
-
 /* ---- running the decoders ---- */
 
 typedef struct sinkbuf {
@@ -138,7 +106,7 @@ static vg_error collect(void *ud, const uint8_t *d, size_t n)
     sinkbuf *s = ud;
     if (s->limit != 0 && s->b.n + n > s->limit)
         return VG_ERR_LIMIT;
-    buf_put(&s->b, d, n);
+    tb_put(&s->b, d, n);
     return VG_OK;
 }
 
@@ -172,7 +140,7 @@ static void bw_bit(bitw *w, unsigned bit)
     w->acc |= (bit & 1) << w->n;
     if (++w->n == 8) {
         uint8_t c = (uint8_t)w->acc;
-        buf_put(&w->b, &c, 1);
+        tb_put(&w->b, &c, 1);
         w->acc = w->n = 0;
     }
 }
@@ -365,8 +333,8 @@ static buf make_zip(const zent *m, size_t nm, int with_cd)
         pack(&z, "4222444422", 0x04034b50u, 20u, m[i].flags | (dd ? 8u : 0u), m[i].method,
              0x210000u, dd ? 0 : crc, dd ? 0 : (unsigned)m[i].csize, dd ? 0 : (unsigned)m[i].usize,
              nlen, 0u);
-        buf_put(&z, m[i].name, nlen);
-        buf_put(&z, m[i].data, m[i].csize);
+        tb_put(&z, m[i].name, nlen);
+        tb_put(&z, m[i].data, m[i].csize);
         if (dd)
             pack(&z, "4444", 0x08074b50u, crc, (unsigned)m[i].csize, (unsigned)m[i].usize);
     }
@@ -379,7 +347,7 @@ static buf make_zip(const zent *m, size_t nm, int with_cd)
              m[i].flags | (m[i].descriptor ? 8u : 0u), m[i].method, 0x210000u,
              crc32_of(m[i].plain, m[i].usize), (unsigned)m[i].csize, (unsigned)m[i].usize, nlen, 0u,
              0u, 0u, 0u, 0u, offs[i]);
-        buf_put(&z, m[i].name, nlen);
+        tb_put(&z, m[i].name, nlen);
     }
     pack(&z, "42222442", 0x06054b50u, 0u, 0u, (unsigned)nm, (unsigned)nm, (unsigned)(z.n - cd),
          (unsigned)cd, 0u);
@@ -387,12 +355,6 @@ static buf make_zip(const zent *m, size_t nm, int with_cd)
 }
 
 /* ---- event checks ---- */
-
-static const char *detection_chain(const vgt_events *ev, const char *sig)
-{
-    int i = vgt_find_detection(ev, sig);
-    return i < 0 ? "" : ev->ev[i].chain;
-}
 
 /* Our own error events start with "member", or mention the directory. */
 static int our_errors(const vgt_events *ev, const char *needle)
@@ -472,7 +434,7 @@ static void test_7z_deflate64(void **state)
     uint8_t *p = malloc(n);
     fill_repetitive(p, n);
     char sig[256], cmd[512];
-    make_sig(p, n, sig);
+    vgt_hsb_line(p, n, SIG_NAME, sig, sizeof sig);
     const char *path = vgt_write_tmp("zl-payload.exe", p, n);
     snprintf(cmd, sizeof cmd, "cp '%s' payload.exe && 7z a -tzip -mm=Deflate64 out.zip payload.exe",
              path);
@@ -490,7 +452,7 @@ static void test_7z_deflate64(void **state)
     vgt_events ev;
     vgt_scan_mem(e, z, len, 0, &ev);
     assert_detects(&ev, SIG_NAME);
-    assert_string_equal(detection_chain(&ev, SIG_NAME), "mem//payload.exe");
+    assert_string_equal(vgt_detection_chain(&ev, SIG_NAME), "mem//payload.exe");
     assert_int_equal(our_errors(&ev, "member"), 0);
 
     /* A wrong CRC in the directory is an error; the data is scanned anyway. */
@@ -515,11 +477,12 @@ static void test_clamav_files(void **state)
     vgt_events ev;
     vgt_scan_path(e, CLAM_DIR "/clam.d64.zip", 0, &ev);
     assert_detects(&ev, "ClamAV-Test-File");
-    assert_non_null(strstr(detection_chain(&ev, "ClamAV-Test-File"), "clam.d64.zip//clam.exe"));
+    assert_non_null(strstr(vgt_detection_chain(&ev, "ClamAV-Test-File"), "clam.d64.zip//clam.exe"));
     assert_int_equal(our_errors(&ev, "member"), 0);
     vgt_scan_path(e, CLAM_DIR "/clam.impl.zip", 0, &ev);
     assert_detects(&ev, "ClamAV-Test-File");
-    assert_non_null(strstr(detection_chain(&ev, "ClamAV-Test-File"), "clam.impl.zip//CLAM.EXE"));
+    assert_non_null(
+        strstr(vgt_detection_chain(&ev, "ClamAV-Test-File"), "clam.impl.zip//CLAM.EXE"));
     assert_int_equal(our_errors(&ev, "member"), 0);
     vg_engine_unref(e);
 }
@@ -690,7 +653,7 @@ static void test_handler(void **state)
     buf z = make_zip(m, 2, 1);
     vgt_scan_mem(e, z.p, z.n, VG_SCAN_ALLMATCH, &ev);
     assert_int_equal(vgt_count_kind(&ev, VG_EVENT_DETECTION), 2);
-    assert_string_equal(detection_chain(&ev, SIG_NAME), "mem//A\\x9aB.EXE");
+    assert_string_equal(vgt_detection_chain(&ev, SIG_NAME), "mem//A\\x9aB.EXE");
     assert_int_equal(our_errors(&ev, "member"), 0);
     free(z.p);
 
@@ -698,7 +661,7 @@ static void test_handler(void **state)
     z = make_zip(m, 2, 1);
     vgt_scan_mem(e, z.p, z.n, VG_SCAN_ALLMATCH, &ev);
     assert_int_equal(our_errors(&ev, "encrypted member A\\x9a"), 1);
-    assert_string_equal(detection_chain(&ev, SIG_NAME), "mem//d/b.bin");
+    assert_string_equal(vgt_detection_chain(&ev, SIG_NAME), "mem//d/b.bin");
     free(z.p);
     m[0].flags &= ~1u;
 
@@ -728,16 +691,16 @@ static void test_handler(void **state)
     z = make_zip(m, 1, 1);
     z.p[(z.p[z.n - 6] | z.p[z.n - 5] << 8) + 10] = 8;
     vgt_scan_mem(e, z.p, z.n, 0, &ev);
-    assert_string_equal(detection_chain(&ev, SIG_NAME), "mem//A\\x9aB.EXE");
+    assert_string_equal(vgt_detection_chain(&ev, SIG_NAME), "mem//A\\x9aB.EXE");
     assert_int_equal(our_errors(&ev, "method 8 in the directory, 6 in the local"), 1);
     free(z.p);
 
     /* A directory listing nothing in front of a member. */
     z = make_zip(m + 1, 1, 0);
     static const uint8_t empty_end[22] = {'P', 'K', 5, 6};
-    buf_put(&z, empty_end, sizeof empty_end);
+    tb_put(&z, empty_end, sizeof empty_end);
     vgt_scan_mem(e, z.p, z.n, 0, &ev);
-    assert_string_equal(detection_chain(&ev, SIG_NAME), "mem//d/b.bin");
+    assert_string_equal(vgt_detection_chain(&ev, SIG_NAME), "mem//d/b.bin");
     free(z.p);
 
     /* No legacy member: not a word from us. */
@@ -757,7 +720,7 @@ static void test_hostile(void **state)
 {
     (void)state;
     char sig[256];
-    make_sig(payload, 600, sig);
+    vgt_hsb_line(payload, 600, SIG_NAME, sig, sizeof sig);
     vg_engine *e = vgt_engine("t.hsb", sig);
     buf imp = implode(payload, 600, VGI_EXPLODE_LITERALS);
     buf d64 = literal_stream(payload, 600);
@@ -848,7 +811,7 @@ static int setup_all(void **state)
     fill_repetitive(payload, PAYLOAD_LEN);
     for (size_t i = 0; i < PAYLOAD_LEN; i += 7)
         payload[i] = (uint8_t)rnd(); /* every byte value, for the literal tree */
-    make_sig(payload, PAYLOAD_LEN, sigs);
+    vgt_hsb_line(payload, PAYLOAD_LEN, SIG_NAME, sigs, sizeof sigs);
     return 0;
 }
 

@@ -179,20 +179,25 @@ void vgt_fill_random(uint8_t *p, size_t n, uint32_t seed)
     }
 }
 
-void vgt_payload(uint8_t *p, size_t len, uint32_t seed, const char *name, char *line, size_t cap)
+void vgt_hsb_line(const void *data, size_t len, const char *name, char *line, size_t cap)
 {
-    vgt_fill_random(p, len, seed);
     vgi_hasher *h = NULL;
     uint8_t d[VGI_HASH_KINDS][VGI_HASH_MAX];
     assert_int_equal(vgi_hasher_new(&h), VG_OK);
     assert_int_equal(vgi_hasher_start(h, 1u << VGI_HASH_SHA256), VG_OK);
-    assert_int_equal(vgi_hasher_update(h, p, len), VG_OK);
+    assert_int_equal(vgi_hasher_update(h, data, len), VG_OK);
     assert_int_equal(vgi_hasher_finish(h, d), VG_OK);
     vgi_hasher_free(h);
     char hex[2 * VGI_HASH_MAX + 1];
     for (int i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", d[VGI_HASH_SHA256][i]);
     assert_true((size_t)snprintf(line, cap, "%s:%zu:%s\n", hex, len, name) < cap);
+}
+
+void vgt_payload(uint8_t *p, size_t len, uint32_t seed, const char *name, char *line, size_t cap)
+{
+    vgt_fill_random(p, len, seed);
+    vgt_hsb_line(p, len, name, line, cap);
 }
 
 int vgt_count_errors(const vgt_events *ev, vg_error code)

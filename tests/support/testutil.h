@@ -49,6 +49,10 @@ int vgt_find_limit(const vgt_events *ev, vg_limit_kind kind);
 /* Fills p with n pseudo-random bytes (xorshift32 from seed; 0 acts as 1). */
 void vgt_fill_random(uint8_t *p, size_t n, uint32_t seed);
 
+/* Writes the .hsb line "<sha256>:<len>:<name>\n" that detects exactly the
+ * len bytes at data into line (cap bytes; fails the test if it does not fit). */
+void vgt_hsb_line(const void *data, size_t len, const char *name, char *line, size_t cap);
+
 /* Fills p with len pseudo-random bytes (vgt_fill_random from seed: the marker
  * payload the container tests hide) and writes the .hsb line
  * "<sha256>:<len>:<name>\n" that detects exactly those bytes into line. */
