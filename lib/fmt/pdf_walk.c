@@ -141,11 +141,11 @@ static vg_error emit_js(pdf_doc *doc, const pdf_entry *owner, pdf_obj *js)
     if (err != VG_OK)
         return err;
     err = vgi_child_write(c, s->s, s->len);
+    if (err == VG_ERR_LIMIT && vgi_child_limit(c) == VG_LIMIT_FILESIZE)
+        err = VG_OK; /* read before finish(), which frees the child */
     char name[32];
     snprintf(name, sizeof name, "js%u", owner->num);
     vg_error ferr = vgi_child_finish(c, name);
-    if (err == VG_ERR_LIMIT && vgi_child_limit(c) == VG_LIMIT_FILESIZE)
-        err = VG_OK;
     return ferr != VG_OK ? ferr : err;
 }
 

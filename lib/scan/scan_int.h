@@ -63,7 +63,8 @@ typedef struct vgi_child vgi_child;
 
 vg_error vgi_child_begin(vgi_scan_ctx *ctx, vgi_child **out);
 vg_error vgi_child_write(vgi_child *child, const void *data, size_t len);
-/* Scans and frees child. Returns as vgi_scan_child(). */
+/* Scans and frees child. Returns as vgi_scan_child(). Ask vgi_child_limit()
+ * before this call, never after: the child is gone. */
 vg_error vgi_child_finish(vgi_child *child, const char *name);
 /* Frees child without scanning it. NULL is a no-op. */
 void vgi_child_discard(vgi_child *child);
