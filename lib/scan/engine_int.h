@@ -37,7 +37,7 @@ struct vg_engine {
     const char **body_names;
     size_t n_bodies;
     uint32_t body_targets; /* bit (1u << target) of every body signature in use */
-    const char *names; /* name pool: hash entries keep offsets into it */
+    const char *names;     /* name pool: hash entries keep offsets into it */
     size_t names_len;
     const char *skipped_first;
     vg_engine_stats stats;
