@@ -75,4 +75,16 @@ assert_eq "$(json_query 'sorted(d["signature"] for d in rows[0]["detections"])')
 assert_eq "$(json_query '[d["offset"] for d in rows[0]["detections"] if d["signature"] == "Test.Alpha"]')" \
     "[0]" "body detection offset"
 
+# Office Open XML and ODF documents are zips: the chain names the part.
+echo '<Types/>' >"$T/ct.xml"
+echo 'application/vnd.oasis.opendocument.text' >"$T/mimetype"
+make_zip "$T/report.docx" "[Content_Types].xml=$T/ct.xml" "word/embeddings/oleObject1.bin=$T/in/b.exe"
+make_zip "$T/report.odt" "mimetype=$T/mimetype" "Pictures/evil.exe=$T/in/b.exe"
+run scan --json --no-summary "$T/report.docx" "$T/report.odt"
+assert_rc 1 "OOXML and ODF documents with an embedded EICAR are found"
+assert_eq "$(q "$T/report.docx" '["detections"][0]["chain"]')" \
+    "['$T/report.docx', 'word/embeddings/oleObject1.bin']" "the chain names the OOXML part"
+assert_eq "$(q "$T/report.odt" '["detections"][0]["chain"]')" \
+    "['$T/report.odt', 'Pictures/evil.exe']" "the chain names the ODF part"
+
 finish
