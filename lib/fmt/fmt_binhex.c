@@ -270,7 +270,11 @@ static int binhex_probe(vg_fmap *map)
     uint64_t size = vg_fmap_size(map);
     size_t n = size < PROBE_BYTES ? (size_t)size : PROBE_BYTES;
     const uint8_t *p = vg_fmap_need(map, 0, n);
-    return p != NULL && memmem(p, n, marker, sizeof marker - 1) != NULL;
+    /* BinHex is text: a NUL early on rules an object out before the search
+     * (this probe runs on every object, executables included). */
+    if (p == NULL || memchr(p, 0, n < 512 ? n : 512) != NULL)
+        return 0;
+    return memmem(p, n, marker, sizeof marker - 1) != NULL;
 }
 
 /* Offset of the first data character (after the opening ':'), or 0. */

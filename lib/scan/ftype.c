@@ -42,6 +42,11 @@ int vgi_has_html_tag(const uint8_t *p, size_t n)
     };
     const uint8_t *q = p, *end = p + n;
     while ((q = memchr(q, '<', (size_t)(end - q))) != NULL) {
+        uint8_t c = q + 1 < end ? (uint8_t)(q[1] | 0x20) : 0;
+        if ((c < 'a' || c > 'z') && c != '!') {
+            q++; /* "<=", "<<", "< ": no tag starts so */
+            continue;
+        }
         for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
             size_t m = strlen(tags[i]);
             if ((size_t)(end - q) >= m && strncasecmp((const char *)q, tags[i], m) == 0)
