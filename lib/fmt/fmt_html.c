@@ -492,12 +492,14 @@ static vg_error html_parse(vgi_scan_ctx *ctx, vg_fmap *map)
         const uint8_t *p = vg_fmap_need(map, off, n);
         unsigned gen = t->ctl.emitted;
         for (size_t i = 0; p != NULL && i < n && !t->ctl.stop; i++) {
-            if (t->st == S_TEXT && !t->in_ent && !vgi_html_out_open(&t->norm) &&
-                vgi_html_datauri_idle(&t->uri)) {
-                /* Plain text with no normalized copy to write: only markup,
-                 * a character reference or a "data:" can change anything. */
+            if ((t->st == S_TEXT || (t->st == S_VALQ && !t->event_attr)) && !t->in_ent &&
+                !vgi_html_out_open(&t->norm) && vgi_html_datauri_idle(&t->uri)) {
+                /* Plain text, or a quoted value that is no event handler,
+                 * with no normalized copy to write: only the end of it, a
+                 * character reference or a "data:" can change anything. */
+                uint8_t end = t->st == S_TEXT ? '<' : t->quote;
                 size_t k = i;
-                while (k < n && p[k] != '<' && p[k] != '&' && (p[k] | 0x20) != 'd')
+                while (k < n && p[k] != end && p[k] != '&' && (p[k] | 0x20) != 'd')
                     k++;
                 if (k > i)
                     vgi_html_datauri_skipped(&t->uri, p[k - 1]);
