@@ -17,8 +17,9 @@
 
 #include <string.h>
 
+#include "pe_overlay.h"
+
 #define OVERLAY_SCAN 4096u
-#define MAX_SECTIONS 96
 #define MAX_STR      260 /* MAX_PATH: the strings of a SETUP entry */
 
 static const char msi_sig[] = "InstallShield"; /* and its NUL */
@@ -26,35 +27,6 @@ static const char msi_sig[] = "InstallShield"; /* and its NUL */
 static uint32_t le32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static unsigned le16(const uint8_t *p)
-{
-    return (unsigned)p[0] | (unsigned)p[1] << 8;
-}
-
-/* End of the PE's last section in the file (its overlay), 0 when the PE
- * headers are unusable. */
-static uint64_t pe_overlay(vg_fmap *map)
-{
-    const uint8_t *p = vg_fmap_need(map, 0, 64);
-    if (p == NULL || p[0] != 'M' || p[1] != 'Z')
-        return 0;
-    uint32_t pe = le32(p + 0x3c);
-    if (pe < 64 || pe > (1u << 16) || (p = vg_fmap_need(map, pe, 24)) == NULL ||
-        memcmp(p, "PE\0\0", 4) != 0)
-        return 0;
-    unsigned nsec = le16(p + 6);
-    uint64_t table = (uint64_t)pe + 24 + le16(p + 20);
-    if (nsec == 0 || nsec > MAX_SECTIONS || (p = vg_fmap_need(map, table, nsec * 40u)) == NULL)
-        return 0;
-    uint64_t end = 0;
-    for (unsigned i = 0; i < nsec; i++) {
-        uint32_t raw_size = le32(p + i * 40 + 16), raw_ptr = le32(p + i * 40 + 20);
-        if (raw_size != 0 && (uint64_t)raw_ptr + raw_size > end)
-            end = (uint64_t)raw_ptr + raw_size;
-    }
-    return end;
 }
 
 /* Length of the NUL-terminated string at p (at most MAX_STR characters,
@@ -102,7 +74,7 @@ int vgi_ishield_setup_entry(const uint8_t *p, size_t n, size_t *hdr_len, uint64_
 vgi_ishield_kind vgi_ishield_find(vg_fmap *map, uint64_t *off)
 {
     uint64_t size = vg_fmap_size(map);
-    uint64_t ov = pe_overlay(map);
+    uint64_t ov = vgi_pe_overlay(map);
     if (ov == 0 || ov >= size)
         return VGI_ISHIELD_NONE;
     size_t n = size - ov < OVERLAY_SCAN ? (size_t)(size - ov) : OVERLAY_SCAN;

@@ -16,53 +16,20 @@
 
 #include <string.h>
 
+#include "pe_overlay.h"
+
 #define ALIGN         512
 #define OVERLAY_TRIES 8
 #define OVERLAY_SCAN  ((uint64_t)64 << 10)
 #define NOPE_SCAN     ((uint64_t)256 << 10)
-#define MAX_SECTIONS  96
 
 static const uint8_t fh_sig[16] = {0xEF, 0xBE, 0xAD, 0xDE, 'N', 'u', 'l', 'l',
                                    's',  'o',  'f',  't',  'I', 'n', 's', 't'};
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static unsigned le16(const uint8_t *p)
-{
-    return (unsigned)p[0] | (unsigned)p[1] << 8;
-}
 
 static int fh_at(vg_fmap *map, uint64_t off)
 {
     const uint8_t *p = vg_fmap_need(map, off, VGI_NSIS_FH_SIZE);
     return p != NULL && memcmp(p + 4, fh_sig, sizeof fh_sig) == 0;
-}
-
-/* End of the PE's last section in the file (its overlay), 0 when the PE
- * headers are unusable. */
-static uint64_t pe_overlay(vg_fmap *map)
-{
-    const uint8_t *p = vg_fmap_need(map, 0, 64);
-    if (p == NULL || p[0] != 'M' || p[1] != 'Z')
-        return 0;
-    uint32_t pe = le32(p + 0x3c);
-    if (pe < 64 || pe > (1u << 16) || (p = vg_fmap_need(map, pe, 24)) == NULL ||
-        memcmp(p, "PE\0\0", 4) != 0)
-        return 0;
-    unsigned nsec = le16(p + 6);
-    uint64_t table = (uint64_t)pe + 24 + le16(p + 20);
-    if (nsec == 0 || nsec > MAX_SECTIONS || (p = vg_fmap_need(map, table, nsec * 40u)) == NULL)
-        return 0;
-    uint64_t end = 0;
-    for (unsigned i = 0; i < nsec; i++) {
-        uint32_t raw_size = le32(p + i * 40 + 16), raw_ptr = le32(p + i * 40 + 20);
-        if (raw_size != 0 && (uint64_t)raw_ptr + raw_size > end)
-            end = (uint64_t)raw_ptr + raw_size;
-    }
-    return end;
 }
 
 /* Aligned offsets in [from, to) holding the signature: one window read. */
@@ -92,7 +59,7 @@ int vgi_nsis_find(vg_fmap *map, uint64_t *out)
     const uint8_t *p = vg_fmap_need(map, 0, 2);
     if (p == NULL || p[0] != 'M' || p[1] != 'Z')
         return 0;
-    uint64_t ov = pe_overlay(map);
+    uint64_t ov = vgi_pe_overlay(map);
     /* Sections claiming more than the file must not hide an installer. */
     if (ov == 0 || ov >= size)
         return scan_aligned(map, ALIGN, NOPE_SCAN, out);
