@@ -30,6 +30,8 @@ static vg_error mem_write(void *ud, const uint8_t *p, size_t n)
         n = m->max - m->n;
         m->full = 1;
     }
+    if (n == 0)
+        return m->full ? VG_ERR_LIMIT : VG_OK;
     if (m->n + n > m->cap) {
         size_t cap = m->cap ? m->cap : 65536;
         while (cap < m->n + n)
