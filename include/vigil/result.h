@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <vigil/error.h>
 #include <vigil/limits.h>
+#include <vigil/markings.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,6 +21,7 @@ typedef enum vg_event_kind {
     VG_EVENT_DETECTION = 1, /* a signature matched */
     VG_EVENT_LIMIT = 2,     /* a limit stopped part of the scan: result incomplete */
     VG_EVENT_ERROR = 3,     /* an object could not be read or parsed (corrupt, I/O) */
+    VG_EVENT_MARKING = 4,   /* classification markings found (only with VG_SCAN_MARKINGS) */
 } vg_event_kind;
 
 typedef enum vg_sig_kind {
@@ -44,6 +46,9 @@ typedef struct vg_event {
     vg_error error;
     const char *message; /* human-readable detail, never NULL */
     const char *format;  /* container format involved, or NULL */
+    /* VG_EVENT_MARKING: the detector's verdict on the innermost object
+     * (signature = its rule, offset = its first evidence, message = reason) */
+    const vg_mark_verdict *marking;
 } vg_event;
 
 /* Return 0 to continue, non-zero to abort the scan (VG_ERR_ABORTED). */
@@ -60,6 +65,7 @@ typedef struct vg_result {
     unsigned detections;
     unsigned limits;
     unsigned errors;
+    unsigned markings;      /* objects with classification markings (VG_SCAN_MARKINGS) */
     uint64_t objects;       /* objects scanned, top level included */
     uint64_t bytes_scanned; /* bytes given to the matchers */
     uint64_t bytes_read;    /* bytes of the top-level object */

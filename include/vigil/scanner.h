@@ -27,6 +27,12 @@ typedef struct vg_scanner vg_scanner;
 
 enum {
     VG_SCAN_ALLMATCH = 1u << 0, /* keep scanning after the first detection */
+    /* Run the marking detector (markings.h) on every object reached, the
+     * top level and every member of every container, and report each hit as
+     * a VG_EVENT_MARKING. Containers are opened whether or not a signature
+     * targets their members. A marking is not a detection: the verdict is
+     * unchanged; vg_result.markings counts them. */
+    VG_SCAN_MARKINGS = 1u << 1,
 };
 
 /* Takes a reference on engine, which must be compiled. */

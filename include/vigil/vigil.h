@@ -4,9 +4,11 @@
 #include <vigil/error.h>
 #include <vigil/diag.h>
 #include <vigil/limits.h>
+#include <vigil/markings.h>
 #include <vigil/version.h>
 #include <vigil/fmap.h>
 #include <vigil/result.h>
 #include <vigil/engine.h>
 #include <vigil/scanner.h>
+#include <vigil/vault.h>
 #endif

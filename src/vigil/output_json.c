@@ -146,6 +146,8 @@ static json_t *event_json(const report_event *e)
     case VG_EVENT_ERROR:
         return json_pack("{s:o, s:s, s:o}", "chain", chain_of(e), "error",
                          report_error_token(e->error), "message", str_lossy(e->message));
+    case VG_EVENT_MARKING: /* `scan` does not ask for markings */
+        break;
     }
     return NULL;
 }

@@ -147,6 +147,8 @@ int report_on_event(const vg_event *e, void *userdata)
         r->n_errors++;
         record(r, e, false);
         break;
+    case VG_EVENT_MARKING: /* `scan` does not ask for markings */
+        break;
     }
     return 0;
 }
