@@ -37,6 +37,8 @@ struct vg_scanner {
     vg_event_fn fn;
     void *userdata;
     unsigned flags;
+    uint8_t *mark_buf; /* scan_markings.c: windows of non-resident objects */
+    size_t mark_cap;   /* at most VG_MARK_MAX_INPUT */
 };
 
 struct vgi_scan_ctx {
@@ -49,6 +51,7 @@ struct vgi_scan_ctx {
     uint64_t scanned;   /* bytes charged against max_scan_size */
     double deadline_ms; /* 0: none */
     int stop;           /* a detection ended the scan */
+    int detected;       /* marking mode: a detection ended matching, not the walk */
     int aborted;        /* the callback asked to stop */
     int timed_out;
     /* the object being matched */
@@ -60,5 +63,8 @@ struct vgi_scan_ctx {
 };
 
 double vgi_now_ms(void);
+
+/* Delivers ev to the scanner's callback with the current chain and depth. */
+void vgi_scan_emit(vgi_scan_ctx *c, vg_event *ev);
 
 #endif

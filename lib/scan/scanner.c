@@ -10,11 +10,14 @@
  *   3. run the Hyperscan stream over it — a resident object in one call, a
  *      larger one in 1 MiB chunks read through its fmap — and verify every
  *      atom hit exactly (verify.c);
- *   4. report detections, then hand the object to every container handler
- *      whose probe() accepts it; handlers call back into vgi_scan_child().
+ *   4. report detections; with VG_SCAN_MARKINGS, run the marking detector
+ *      on the same bytes (scan_markings.c);
+ *   5. hand the object to every container handler whose probe() accepts
+ *      it; handlers call back into vgi_scan_child().
  *
  * Without --allmatch the first detection stops the whole top-level scan, as
- * clamscan does. Limits and errors are events too, so a scan that could not
+ * clamscan does (in marking mode the walk goes on for markings, and only
+ * later detections are dropped). Limits and errors are events too, so a scan that could not
  * look everywhere says so ("incomplete") instead of passing as clean. */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +32,7 @@
 #include "../fmt/fmt.h"
 #include "ftype.h"
 #include "scan_ctx.h"
+#include "scan_markings.h"
 #include "spool.h"
 
 #define CHUNK ((size_t)1 << 20)
@@ -83,6 +87,7 @@ void vg_scanner_free(vg_scanner *s)
     vgi_hasher_free(s->hasher);
     vg_free(s->chunk);
     vg_free(s->window.p);
+    vg_free(s->mark_buf);
     vg_engine_unref(s->engine);
     vg_free(s);
 }
@@ -100,7 +105,7 @@ void vg_scanner_set_flags(vg_scanner *s, unsigned flags)
 
 /* ---- events ---- */
 
-static void emit(vgi_scan_ctx *c, vg_event *ev)
+void vgi_scan_emit(vgi_scan_ctx *c, vg_event *ev)
 {
     ev->chain = c->chain;
     ev->depth = c->depth;
@@ -120,7 +125,7 @@ void vgi_scan_report_error(vgi_scan_ctx *c, vg_error code, const char *format, c
     va_end(ap);
     c->res->errors++;
     vg_event ev = {.kind = VG_EVENT_ERROR, .error = code, .message = msg, .format = format};
-    emit(c, &ev);
+    vgi_scan_emit(c, &ev);
 }
 
 void vgi_scan_report_limit(vgi_scan_ctx *c, vg_limit_kind kind, const char *format,
@@ -141,7 +146,7 @@ void vgi_scan_report_limit(vgi_scan_ctx *c, vg_limit_kind kind, const char *form
                    .error = VG_ERR_LIMIT,
                    .message = msg,
                    .format = format};
-    emit(c, &ev);
+    vgi_scan_emit(c, &ev);
 }
 
 const vg_limits *vgi_scan_limits(const vgi_scan_ctx *c)
@@ -193,7 +198,7 @@ static void pending_add(vgi_scan_ctx *c, const char *name, uint32_t sig, vg_sig_
             c->res->detections++;
             vg_event ev = {
                 .kind = VG_EVENT_DETECTION, .signature = name, .sig_kind = kind, .offset = offset};
-            emit(c, &ev);
+            vgi_scan_emit(c, &ev);
             return;
         }
         c->pend = np;
@@ -321,9 +326,14 @@ static void emit_pending(vgi_scan_ctx *c)
                        .signature = c->pend[i].name,
                        .sig_kind = c->pend[i].kind,
                        .offset = c->pend[i].offset};
-        emit(c, &ev);
+        vgi_scan_emit(c, &ev);
         if (!allmatch(c)) {
-            c->stop = 1;
+            /* In marking mode the walk goes on, so that every marked
+             * member is still found; only later detections are dropped. */
+            if (c->s->flags & VG_SCAN_MARKINGS)
+                c->detected = 1;
+            else
+                c->stop = 1;
             break;
         }
     }
@@ -339,6 +349,8 @@ static int match_object(vgi_scan_ctx *c, vg_fmap *map, int hashable)
     c->map = map;
     c->n_pend = 0;
     c->budget_hit = 0;
+    if (c->detected)
+        return 0; /* marking mode after the first detection, without allmatch */
     c->targets = vgi_ftype_targets(map);
     /* Every atom hit costs a few steps however good the signature, so the
      * budget grows with the object: it stops pathological signatures, not
@@ -464,6 +476,7 @@ static void scan_object(vgi_scan_ctx *c, vg_fmap *map)
         view = prefix;
     }
     int allowed = match_object(c, view, take == size);
+    vgi_scan_markings(c, view);
     vg_fmap_close(prefix);
     if (!allowed)
         walk_containers(c, map);

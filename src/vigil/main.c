@@ -2,6 +2,7 @@
  *
  *     vigil scan [OPTIONS] PATH...     cmd_scan.c
  *     vigil quarantine COMMAND ...     cmd_quarantine.c
+ *     vigil markings [OPTIONS] PATH... cmd_markings.c
  *     vigil help [COMMAND]
  *     vigil --version
  *
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <vigil/version.h>
 
+#include "cmd_markings.h"
 #include "cmd_quarantine.h"
 #include "cmd_scan.h"
 
@@ -25,6 +27,8 @@ static const command commands[] = {
     {"scan", "scan files, directory trees or standard input for malware", cmd_scan, cmd_scan_usage},
     {"quarantine", "list, show, restore or purge files in the quarantine vault", cmd_quarantine,
      cmd_quarantine_usage},
+    {"markings", "find classification markings in files, archives and documents", cmd_markings,
+     cmd_markings_usage},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
