@@ -74,6 +74,9 @@ typedef struct vs_filter {
 vg_error vs_store_open(const char *data_dir, const char *pg_conninfo, vs_store **out, char *err,
                        size_t errlen);
 void vs_store_close(vs_store *st);
+/* What the recovery at open removed: files in tmp/ and blobs no row refers
+ * to (either pointer may be NULL). */
+void vs_store_recovered(const vs_store *st, unsigned *tmp_files, unsigned *orphan_blobs);
 const char *vs_store_backend(const vs_store *st); /* "sqlite" or "postgresql" */
 
 /* ---- samples ---- */
@@ -108,7 +111,9 @@ vg_error vs_store_delete_sample(vs_store *st, const char *sha256, const char *ki
 
 /* Calls fn for every stored sample with its decrypted content (for
  * `purge --rescan`); fn's non-zero return stops the walk. Reads made this
- * way are audited as kind "rescan" with actor "purge". */
+ * way are audited as kind "rescan" with actor "purge". A sample whose blob
+ * does not open is skipped (logged) and its error (VG_ERR_CRYPTO or
+ * VG_ERR_IO) returned after the walk. */
 typedef int (*vs_sample_fn)(const vs_sample *meta, const uint8_t *content, size_t len, void *ud);
 vg_error vs_store_each_sample(vs_store *st, vs_sample_fn fn, void *ud);
 
@@ -136,12 +141,15 @@ vg_error vs_store_audit_list(vs_store *st, uint64_t after, unsigned limit, json_
 
 /* Creates a token for name with role; token_out gets the secret (64 hex
  * characters, shown once). The store keeps only its SHA-256.
- * VG_ERR_EXISTS if name is taken. */
+ * VG_ERR_EXISTS if name is taken (also by a revoked token). Adding and
+ * revoking append an audit entry {"kind":"token", "detail":{"action":
+ * "add"|"revoke", "name", "role"}} in the same transaction. */
 vg_error vs_store_token_add(vs_store *st, const char *name, vs_role role, char token_out[65]);
 /* VG_ERR_NOT_FOUND if no live token matches. name_out gets 64 bytes. */
 vg_error vs_store_token_check(vs_store *st, const char *token, vs_role *role, char name_out[64]);
 vg_error vs_store_token_revoke(vs_store *st, const char *name);
-/* A JSON array of {"name", "role", "created"}. */
+/* A JSON array of {"name", "role", "created"} of the live (not revoked)
+ * tokens, by name. */
 vg_error vs_store_token_list(vs_store *st, json_t **out);
 
 #endif
