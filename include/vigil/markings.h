@@ -57,7 +57,8 @@ typedef struct vg_mark_verdict {
     const char *rule; /* static name of the deciding rule, e.g. "us-banner",
                          "us-portion", "us-authority", "nato", "uk"; NULL if none */
     const char *view; /* static: "text", "utf16le", "utf16be", "markup", "rtf", "pdf" */
-    unsigned score;   /* the weight of evidence found (classified when >= threshold) */
+    unsigned score;   /* the weight of evidence found (classified when >= 10; the
+                         rules' points are in docs/markings.md) */
     unsigned n;       /* entries used in ev[] (the strongest first) */
     vg_mark_evidence ev[VG_MARK_MAX_EVIDENCE];
     char reason[256]; /* one line for a human: which evidence, where; "" when none */
