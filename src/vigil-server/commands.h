@@ -1,0 +1,12 @@
+/* The offline subcommands of vigil-server; each returns the exit code
+ * (0 ok, 1 verify failure / something purged, 2 usage or I/O error). */
+#ifndef VIGIL_SERVER_COMMANDS_H
+#define VIGIL_SERVER_COMMANDS_H
+
+#include "args.h"
+
+int vs_cmd_token(const vs_args *a); /* token add|list|revoke */
+int vs_cmd_audit(const vs_args *a); /* audit [--verify] [--file] */
+int vs_cmd_purge(const vs_args *a); /* purge --rescan */
+
+#endif
