@@ -17,10 +17,6 @@
 
 #include "log.h"
 
-/* The store's content buffers come from libvigil's allocator (store.h:
- * "free with vg_free"), which has no public header. */
-void vg_free(void *p);
-
 enum MHD_Result vs_h_sample_begin(vs_req *r)
 {
     char err[160];
@@ -231,7 +227,7 @@ enum MHD_Result vs_h_sample_content(vs_req *r)
         return vs_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
                               "the sample cannot be read (%s)", vg_strerror(e));
     }
-    return vs_reply_bytes(r, MHD_HTTP_OK, buf, len, vg_free);
+    return vs_reply_bytes(r, MHD_HTTP_OK, buf, len, vs_store_content_free);
 }
 
 enum MHD_Result vs_h_sample_delete(vs_req *r)

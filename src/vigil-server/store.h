@@ -99,9 +99,10 @@ vg_error vs_store_list(vs_store *st, const vs_filter *f, json_t **out);
 
 /* Decrypts a sample for actor. The "read" audit entry (actor, sha256, size)
  * is committed before the content is returned; if it cannot be written the
- * read is refused. *out is vg_malloc'd (free with vg_free). */
+ * read is refused. Free *out with vs_store_content_free(). */
 vg_error vs_store_read_content(vs_store *st, const char *sha256, const char *actor, uint8_t **out,
                                size_t *len);
+void vs_store_content_free(void *content); /* NULL is a no-op */
 
 /* Destroys a sample: its row (and key) and its blob, with an audit entry of
  * kind ("delete" by an admin, "purge" by the rescan) carrying actor and

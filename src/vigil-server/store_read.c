@@ -171,3 +171,8 @@ vg_error vs_store_each_sample(vs_store *st, vs_sample_fn fn, void *ud)
         return VG_OK;
     return err != VG_OK ? err : bad;
 }
+
+void vs_store_content_free(void *content)
+{
+    vg_free(content);
+}
