@@ -54,3 +54,27 @@ echo "+ vigil quarantine --vault $vault restore $id"
 cmp "$demo/eicar.orig" "$eicar"
 echo "restored byte for byte: $(stat -c 'mode %a, mtime %y' "$eicar")"
 echo "   the original had:    $(stat -c 'mode %a, mtime %y' "$demo/eicar.orig")"
+
+# Classification markings: a memo marked as a classified document would be,
+# zipped among source files, and a news story about classified files.
+mkdir -p "$demo/marks/src"
+cp /usr/share/doc/bash/README* "$demo/marks/src/" 2>/dev/null || true
+printf '%s\n' 'TOP SECRET//SI//NOFORN' '' 'MEMORANDUM FOR THE RECORD' '' \
+    '(TS//SI//NF) The collection described here continues through 2027.' \
+    '(U) This paragraph is unclassified.' '' \
+    'Classified By: J. Doe, Director' 'Derived From: Multiple Sources' \
+    'Declassify On: 20500101' '' 'TOP SECRET//SI//NOFORN' >"$demo/marks/src/memo.txt"
+(cd "$demo/marks/src" && python3 -c 'import sys, zipfile
+with zipfile.ZipFile("../project.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    [z.write(f) for f in sys.argv[1:]]' *)
+rm "$demo/marks/src/memo.txt"
+printf '%s\n' 'Leak inquiry widens' '' \
+    'Officials said the files, some marked top secret, were found in a storage unit.' \
+    'A spokesperson declined to say whether any were labelled SECRET//NOFORN.' >"$demo/marks/news.txt"
+echo
+echo "+ vigil markings $demo/marks"
+set +e
+./build/vigil markings "$demo/marks"
+rc=$?
+set -e
+echo "exit code: $rc (0 none classified, 1 classified found, 2 error)"
