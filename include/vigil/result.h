@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <vigil/error.h>
+#include <vigil/fmap.h>
 #include <vigil/limits.h>
 #include <vigil/markings.h>
 
@@ -49,6 +50,11 @@ typedef struct vg_event {
     /* VG_EVENT_MARKING: the detector's verdict on the innermost object
      * (signature = its rule, offset = its first evidence, message = reason) */
     const vg_mark_verdict *marking;
+    /* VG_EVENT_DETECTION and VG_EVENT_MARKING: the innermost object's bytes
+     * as they were matched (a prefix when max-filesize or max-scansize cut
+     * it; a VG_EVENT_LIMIT for the same chain says so). Borrowed: valid only
+     * during the callback; read it with vg_fmap_read(), never keep it. */
+    vg_fmap *object;
 } vg_event;
 
 /* Return 0 to continue, non-zero to abort the scan (VG_ERR_ABORTED). */

@@ -11,4 +11,5 @@
 #include <vigil/engine.h>
 #include <vigil/scanner.h>
 #include <vigil/vault.h>
+#include <vigil/ledger.h>
 #endif

@@ -86,6 +86,7 @@ void vgi_scan_markings(vgi_scan_ctx *c, vg_fmap *map)
                    .signature = v.rule ? v.rule : "marking",
                    .offset = v.n > 0 ? v.ev[0].offset : 0,
                    .message = v.reason,
-                   .marking = &v};
+                   .marking = &v,
+                   .object = map};
     vgi_scan_emit(c, &ev);
 }

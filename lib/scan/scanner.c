@@ -196,8 +196,11 @@ static void pending_add(vgi_scan_ctx *c, const char *name, uint32_t sig, vg_sig_
         if (np == NULL) {
             /* Can't remember it: report it at once rather than lose it. */
             c->res->detections++;
-            vg_event ev = {
-                .kind = VG_EVENT_DETECTION, .signature = name, .sig_kind = kind, .offset = offset};
+            vg_event ev = {.kind = VG_EVENT_DETECTION,
+                           .signature = name,
+                           .sig_kind = kind,
+                           .offset = offset,
+                           .object = c->map};
             vgi_scan_emit(c, &ev);
             return;
         }
@@ -325,7 +328,8 @@ static void emit_pending(vgi_scan_ctx *c)
         vg_event ev = {.kind = VG_EVENT_DETECTION,
                        .signature = c->pend[i].name,
                        .sig_kind = c->pend[i].kind,
-                       .offset = c->pend[i].offset};
+                       .offset = c->pend[i].offset,
+                       .object = c->map};
         vgi_scan_emit(c, &ev);
         if (!allmatch(c)) {
             /* In marking mode the walk goes on, so that every marked

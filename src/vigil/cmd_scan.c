@@ -36,6 +36,7 @@
 #include "progress.h"
 #include "report.h"
 #include "scan_args.h"
+#include "scan_submit.h"
 #include "stats.h"
 #include "walk.h"
 
@@ -57,6 +58,7 @@ struct scan_run {
     scan_worker *workers;
     unsigned nthreads;
     action_ctx action;
+    scan_submit *submit; /* --submit: flagged files, for after the scan */
 };
 
 typedef struct scan_job {
@@ -100,9 +102,11 @@ static void run_job(void *state, void *arg)
     report_begin(&w->report, job->path, job->size, !job->stream);
     vg_error err = job->stream ? vg_scanner_scan_stream(w->scanner, job->fd, job->path, &res)
                                : vg_scanner_scan_fd(w->scanner, job->fd, job->path, &res);
+    report_end(&w->report, err, &res);
+    if (w->report.verdict == FILE_INFECTED)
+        scan_submit_note(w->run->submit, job->path, job->fd, job->stream);
     if (!job->is_stdin)
         close(job->fd);
-    report_end(&w->report, err, &res);
     action_target t = {.path = job->path,
                        .parent_fd = job->parent_fd,
                        .st = &job->st,
@@ -343,6 +347,10 @@ int cmd_scan(int argc, char **argv)
         goto done;
     if (action_ctx_init(&run.action, &cfg) != 0)
         goto done;
+    int src = 0;
+    run.submit = scan_submit_new(&cfg, &src);
+    if (src != 0)
+        goto done;
     output_opts oo = {
         .json = cfg.json,
         .verbose = cfg.verbose,
@@ -371,10 +379,13 @@ int cmd_scan(int argc, char **argv)
     rc = stats_get(&run.stats.infected) > 0 ? 1 : stats_get(&run.stats.errors) > 0 ? 2 : 0;
     if (stats_get(&run.stats.action_failed) > 0)
         rc = 2; /* asked to treat a detection and could not: not a plain "found" */
+    if (scan_submit_run(run.submit, &cfg, run.engine) != 0 && rc == 0)
+        rc = 2;
 done:
     pool_finish(run.pool);
     free_workers(&run);
     action_ctx_cleanup(&run.action);
+    scan_submit_free(run.submit);
     output_free(run.out);
     vg_engine_unref(run.engine);
     scan_config_cleanup(&cfg);

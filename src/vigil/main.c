@@ -3,6 +3,8 @@
  *     vigil scan [OPTIONS] PATH...     cmd_scan.c
  *     vigil quarantine COMMAND ...     cmd_quarantine.c
  *     vigil markings [OPTIONS] PATH... cmd_markings.c
+ *     vigil submit [OPTIONS] PATH...   cmd_submit.c
+ *     vigil audit [--verify]           cmd_audit.c
  *     vigil help [COMMAND]
  *     vigil --version
  *
@@ -12,9 +14,11 @@
 #include <string.h>
 #include <vigil/version.h>
 
+#include "cmd_audit.h"
 #include "cmd_markings.h"
 #include "cmd_quarantine.h"
 #include "cmd_scan.h"
+#include "cmd_submit.h"
 
 typedef struct command {
     const char *name;
@@ -29,6 +33,9 @@ static const command commands[] = {
      cmd_quarantine_usage},
     {"markings", "find classification markings in files, archives and documents", cmd_markings,
      cmd_markings_usage},
+    {"submit", "send flagged objects to a vigil-server, as far as the owner consents", cmd_submit,
+     cmd_submit_usage},
+    {"audit", "list and verify the ledger of what was submitted", cmd_audit, cmd_audit_usage},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

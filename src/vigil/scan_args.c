@@ -39,6 +39,10 @@ enum {
     OPT_ACTION,
     OPT_VAULT,
     OPT_VAULT_KEY,
+    OPT_SUBMIT,
+    OPT_SERVER,
+    OPT_TOKEN,
+    OPT_CONSENT,
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +77,10 @@ static const struct option long_opts[] = {
     {"action", required_argument, NULL, OPT_ACTION},
     {"vault", required_argument, NULL, OPT_VAULT},
     {"vault-key", required_argument, NULL, OPT_VAULT_KEY},
+    {"submit", no_argument, NULL, OPT_SUBMIT},
+    {"server", required_argument, NULL, OPT_SERVER},
+    {"token", required_argument, NULL, OPT_TOKEN},
+    {"consent", required_argument, NULL, OPT_CONSENT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -120,6 +128,14 @@ void scan_args_usage(FILE *f)
           "                           $XDG_DATA_HOME/vigil/quarantine or\n"
           "                           ~/.local/share/vigil/quarantine)\n"
           "      --vault-key FILE     the vault key (default DIR/vault.key)\n"
+          "\n"
+          "Submission (see vigil submit --help and docs/privacy.md):\n"
+          "      --submit             after the scan, offer each flagged object (the member,\n"
+          "                           never its container) to a vigil-server, as far as the\n"
+          "                           consent level allows; classified content never leaves\n"
+          "      --server URL         the server (default $VIGIL_SERVER_URL)\n"
+          "      --token TOKEN        its submitter token (default $VIGIL_TOKEN)\n"
+          "      --consent LEVEL      off|hashes|safe|ask (default $VIGIL_CONSENT, else hashes)\n"
           "\n"
           "Performance:\n"
           "  -j, --threads N          scanning threads (default: one per online core)\n"
@@ -322,6 +338,21 @@ static int apply(scan_config *cfg, int c, const char *flag, const char *arg)
         break;
     case OPT_VAULT_KEY:
         cfg->vault_key = arg;
+        break;
+    case OPT_SUBMIT:
+        cfg->submit = true;
+        break;
+    case OPT_SERVER:
+        cfg->submit_server = arg;
+        break;
+    case OPT_TOKEN:
+        cfg->submit_token = arg;
+        break;
+    case OPT_CONSENT:
+        if (strcmp(arg, "off") != 0 && strcmp(arg, "hashes") != 0 && strcmp(arg, "safe") != 0 &&
+            strcmp(arg, "ask") != 0)
+            return bad_value(flag, arg, "expected off, hashes, safe or ask");
+        cfg->submit_consent = arg;
         break;
     }
     return SCAN_ARGS_OK;

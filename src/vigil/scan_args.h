@@ -38,6 +38,11 @@ typedef struct scan_config {
     const char *vault_dir; /* --vault, or NULL for the default */
     const char *vault_key; /* --vault-key, or NULL for <vault>/vault.key */
 
+    /* --submit: after the scan, offer flagged objects to a vigil-server
+     * (submit.h); --server/--token/--consent override the environment. */
+    bool submit;
+    const char *submit_server, *submit_token, *submit_consent;
+
     char **paths; /* borrowed from argv; "-" is stdin */
     size_t n_paths;
 } scan_config;
