@@ -116,6 +116,7 @@ void queue_item_free(queue_item *q)
     if (q == NULL)
         return;
     sub_object_free(&q->obj);
+    free(q->type_name); /* q->obj.type.name borrowed it */
     free(q->file);
     memset(q, 0, sizeof *q);
 }
