@@ -5,6 +5,7 @@
  *     vigil markings [OPTIONS] PATH... cmd_markings.c
  *     vigil submit [OPTIONS] PATH...   cmd_submit.c
  *     vigil audit [--verify]           cmd_audit.c
+ *     vigil sigtool COMMAND ...        cmd_sigtool*.c
  *     vigil help [COMMAND]
  *     vigil --version
  *
@@ -18,6 +19,7 @@
 #include "cmd_markings.h"
 #include "cmd_quarantine.h"
 #include "cmd_scan.h"
+#include "cmd_sigtool.h"
 #include "cmd_submit.h"
 
 typedef struct command {
@@ -36,6 +38,8 @@ static const command commands[] = {
     {"submit", "send flagged objects to a vigil-server, as far as the owner consents", cmd_submit,
      cmd_submit_usage},
     {"audit", "list and verify the ledger of what was submitted", cmd_audit, cmd_audit_usage},
+    {"sigtool", "build, sign, verify, inspect, compare and lint signature bundles", cmd_sigtool,
+     cmd_sigtool_usage},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
