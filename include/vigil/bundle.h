@@ -99,6 +99,17 @@ int vg_bundle_may_upload(const vg_bundle *b, const char *signame);
 size_t vg_bundle_trigger_count(const vg_bundle *b);
 const char *vg_bundle_trigger(const vg_bundle *b, size_t i);
 
+/* The client's own lint (DESIGN.md P5: refused "by sigtool and by the
+ * client"): re-runs lint (vigil/lint.h) over the bundle's files and calls
+ * fn for every signature that the manifest lists as an upload trigger but
+ * a lint rule refuses (item->refused; hash signatures listed as triggers
+ * are accepted, since that is the vendor's --hash-triggers decision).
+ * *n_refused gets their number: a client should treat those names as
+ * detect-only, or refuse the bundle. fn may be NULL. A file that does not
+ * parse is VG_ERR_MALFORMED with diag set. */
+vg_error vg_bundle_lint_check(const vg_bundle *b, vg_lint_fn fn, void *ud, size_t *n_refused,
+                              vg_diag *diag);
+
 /* Writes every signature file into dir, which must exist and be empty
  * (VG_ERR_EXISTS otherwise): each file is created exclusively (never
  * through a symlink), written, fsynced; then dir is fsynced. On failure

@@ -578,6 +578,49 @@ static void build_refuses_bad_inputs(void **state)
     vg_bundle_buf_free(p);
 }
 
+static int count_item(const vg_lint_item *it, void *ud)
+{
+    assert_string_equal(it->name, "Doc.Grab.Marking");
+    assert_string_equal(it->rule, "marking-text");
+    (*(int *)ud)++;
+    return 0;
+}
+
+/* A vendor that lists a refused rule as a trigger anyway (its own build
+ * tool, not sigtool) is caught by the client's lint. */
+static void client_lint_catches_a_lying_manifest(void **state)
+{
+    fx *f = *state;
+    vg_bundle *b = open_ok(f->bundle, f->len);
+    size_t n = 99;
+    int calls = 0;
+    vg_diag d;
+    assert_int_equal(vg_bundle_lint_check(b, count_item, &calls, &n, &d), VG_OK);
+    assert_int_equal(n, 0);
+    vg_bundle_free(b);
+
+    char sha[65], m[1024];
+    uint8_t md[32];
+    SHA256((const uint8_t *)NDB, sizeof NDB - 1, md);
+    for (int i = 0; i < 32; i++)
+        sprintf(sha + 2 * i, "%02x", md[i]);
+    snprintf(m, sizeof m,
+             "{\"version\":9,\"created\":0,\"files\":[{\"name\":\"daily.ndb\",\"size\":%zu,"
+             "\"sha256\":\"%s\",\"signatures\":3,\"upload_triggers\":3}],"
+             "\"upload_triggers\":[\"Doc.Grab.Marking\",\"Win.Trojan.Test-1\","
+             "\"Win.Trojan.Test-2\"]}",
+             sizeof NDB - 1, sha);
+    size_t len;
+    uint8_t *p = craft(m, NDB, sizeof NDB - 1, &len);
+    b = open_ok(p, len);
+    assert_int_equal(vg_bundle_may_upload(b, "Doc.Grab.Marking"), 1); /* the manifest says so */
+    assert_int_equal(vg_bundle_lint_check(b, count_item, &calls, &n, &d), VG_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(calls, 1);
+    vg_bundle_free(b);
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -591,6 +634,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(extract_writes_exactly_the_files, setup, teardown),
         cmocka_unit_test_setup_teardown(keys_round_trip, setup, teardown),
         cmocka_unit_test(build_refuses_bad_inputs),
+        cmocka_unit_test_setup_teardown(client_lint_catches_a_lying_manifest, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
