@@ -11,5 +11,7 @@
 #include <vigil/engine.h>
 #include <vigil/scanner.h>
 #include <vigil/vault.h>
+#include <vigil/bundle.h>
+#include <vigil/lint.h>
 #include <vigil/ledger.h>
 #endif
