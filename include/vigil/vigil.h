@@ -14,4 +14,5 @@
 #include <vigil/bundle.h>
 #include <vigil/lint.h>
 #include <vigil/ledger.h>
+#include <vigil/tlog.h>
 #endif

@@ -17,6 +17,8 @@ void vs_args_help(FILE *f)
           "       vigil-server token revoke NAME --data DIR [--db CONNINFO]\n"
           "       vigil-server purge --rescan --data DIR [--db CONNINFO]\n"
           "       vigil-server audit [--verify] (--data DIR [--db CONNINFO] | --file FILE|-)\n"
+          "       vigil-server publish BUNDLE --bundle-pubkey FILE --data DIR [--db CONNINFO]\n"
+          "       vigil-server log [--verify] | log export DIR | log pubkey  --data DIR [--db ..]\n"
           "\n"
           "The analysis backend of vigil: receives samples over HTTP(S), refuses and\n"
           "destroys any that carries classification markings (only a tombstone stays in\n"
@@ -34,6 +36,17 @@ void vs_args_help(FILE *f)
           "  audit               print the audit log, one JSON entry a line\n"
           "  audit --verify      check the audit log's hash chain: prints\n"
           "                      \"audit log OK: N entries, head HASH\" or the first bad entry\n"
+          "  publish BUNDLE      check a signature bundle (.vgb) with --bundle-pubkey and\n"
+          "                      append it to the transparency log (as POST /v1/bundles)\n"
+          "  log                 print the log's leaves, one JSON object a line\n"
+          "  log --verify        the monitor: replay every leaf, recompute the root of every\n"
+          "                      signed tree head, check each signature and that each head\n"
+          "                      is consistent with the next; prints \"log OK: ...\" or\n"
+          "                      \"log BROKEN: ...\"\n"
+          "  log export DIR      write the log's public documents as files under DIR, so a\n"
+          "                      file:// URL (or any static web server) is a mirror\n"
+          "  log pubkey          print the log's public key (64 hex digits; DATA/log.key is\n"
+          "                      created on first use)\n"
           "\n"
           "Storage:\n"
           "  --data DIR          data directory (required except for audit --file):\n"
@@ -56,6 +69,9 @@ void vs_args_help(FILE *f)
           "  --timeout SECONDS   idle connection timeout, so a stalled upload cannot hold\n"
           "                      a slot (default 30)\n"
           "  --log-format F      text (default) or json: one object a line on stderr\n"
+          "  --bundle-pubkey FILE  the vendor's public key (64 hex digits): with it the\n"
+          "                      server accepts bundles signed by that key on\n"
+          "                      POST /v1/bundles (also required by publish)\n"
           "\n"
           "Token options:\n"
           "  --role ROLE         submitter (upload, lookup), analyst (+ list, read, audit)\n"
@@ -72,9 +88,9 @@ void vs_args_help(FILE *f)
           "Signals: SIGTERM or SIGINT stops accepting connections, lets requests in flight\n"
           "finish (up to 30 s), closes the store and exits 0.\n"
           "\n"
-          "Exit codes: 0 success; 1 audit --verify found a broken chain, or purge --rescan\n"
-          "destroyed at least one sample; 2 usage error, or the store or a file could not\n"
-          "be opened or read.\n",
+          "Exit codes: 0 success; 1 audit --verify or log --verify found a broken chain or\n"
+          "log, purge --rescan destroyed at least one sample, or publish refused the\n"
+          "bundle; 2 usage error, or the store or a file could not be opened or read.\n",
           f);
 }
 
@@ -137,13 +153,22 @@ enum {
     F_ROLE = 1 << 2,
     F_RESCAN = 1 << 3,
     F_AUDIT = 1 << 4,
+    F_BUNDLEKEY = 1 << 5,
+    F_LOG = 1 << 6,
 };
 
 static unsigned allowed_flags(vs_cmd c)
 {
     switch (c) {
     case VS_CMD_SERVE:
-        return F_STORE | F_SERVE;
+        return F_STORE | F_SERVE | F_BUNDLEKEY;
+    case VS_CMD_PUBLISH:
+        return F_STORE | F_BUNDLEKEY;
+    case VS_CMD_LOG:
+        return F_STORE | F_LOG;
+    case VS_CMD_LOG_EXPORT:
+    case VS_CMD_LOG_PUBKEY:
+        return F_STORE;
     case VS_CMD_TOKEN_ADD:
         return F_STORE | F_ROLE;
     case VS_CMD_TOKEN_LIST:
@@ -197,8 +222,8 @@ static int parse_flag(int argc, char **argv, int *i, vs_args *a, char *err, size
         {"--max-inflight", F_SERVE, 1}, {"--max-connections", F_SERVE, 1},
         {"--threads", F_SERVE, 1},      {"--timeout", F_SERVE, 1},
         {"--log-format", F_SERVE, 1},   {"--role", F_ROLE, 1},
-        {"--rescan", F_RESCAN, 0},      {"--verify", F_AUDIT, 0},
-        {"--file", F_AUDIT, 1},
+        {"--rescan", F_RESCAN, 0},      {"--verify", F_AUDIT | F_LOG, 0},
+        {"--file", F_AUDIT, 1},         {"--bundle-pubkey", F_BUNDLEKEY, 1},
     };
     size_t k = 0;
     for (; k < sizeof flags / sizeof flags[0]; k++)
@@ -259,6 +284,8 @@ static int parse_flag(int argc, char **argv, int *i, vs_args *a, char *err, size
         a->verify = 1;
     else if (strcmp(key, "--file") == 0)
         a->file = v;
+    else if (strcmp(key, "--bundle-pubkey") == 0)
+        a->bundle_pubkey = v;
     return 0;
 }
 
@@ -277,7 +304,26 @@ static int parse_command(int argc, char **argv, int *i, vs_args *a, char *err, s
         a->cmd = VS_CMD_AUDIT;
     else if (strcmp(c, "help") == 0)
         a->cmd = VS_CMD_HELP;
-    else if (strcmp(c, "token") == 0) {
+    else if (strcmp(c, "publish") == 0) {
+        a->cmd = VS_CMD_PUBLISH;
+        if (*i >= argc || argv[*i][0] == '-')
+            return fail(err, errlen, "publish: BUNDLE missing", NULL);
+        a->target = argv[(*i)++];
+    } else if (strcmp(c, "log") == 0) {
+        a->cmd = VS_CMD_LOG;
+        const char *sub = *i < argc ? argv[*i] : "-";
+        if (strcmp(sub, "export") == 0) {
+            a->cmd = VS_CMD_LOG_EXPORT;
+            if (++*i >= argc || argv[*i][0] == '-')
+                return fail(err, errlen, "log export: DIR missing", NULL);
+            a->target = argv[(*i)++];
+        } else if (strcmp(sub, "pubkey") == 0) {
+            a->cmd = VS_CMD_LOG_PUBKEY;
+            ++*i;
+        } else if (sub[0] != '-') {
+            return fail(err, errlen, "log: expected --verify, export DIR or pubkey", sub);
+        }
+    } else if (strcmp(c, "token") == 0) {
         const char *sub = *i < argc ? argv[(*i)++] : "";
         if (strcmp(sub, "add") == 0)
             a->cmd = VS_CMD_TOKEN_ADD;
@@ -349,6 +395,8 @@ int vs_args_parse(int argc, char **argv, vs_args *a, char *err, size_t errlen)
         return fail(err, errlen, "token add: --role is required", NULL);
     if ((a->cmd == VS_CMD_TOKEN_ADD || a->cmd == VS_CMD_TOKEN_REVOKE) && check_name(a->name))
         return fail(err, errlen, "token name: 1..63 printable ASCII characters, no spaces", NULL);
+    if (a->cmd == VS_CMD_PUBLISH && a->bundle_pubkey == NULL)
+        return fail(err, errlen, "publish: --bundle-pubkey FILE is required", NULL);
     if (a->cmd == VS_CMD_PURGE && !a->rescan)
         return fail(err, errlen, "purge: --rescan is required", NULL);
     if ((a->tls_cert == NULL) != (a->tls_key == NULL))

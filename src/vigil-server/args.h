@@ -19,6 +19,10 @@ typedef enum vs_cmd {
     VS_CMD_TOKEN_REVOKE,
     VS_CMD_PURGE,
     VS_CMD_AUDIT,
+    VS_CMD_PUBLISH,    /* publish BUNDLE */
+    VS_CMD_LOG,        /* log [--verify] */
+    VS_CMD_LOG_EXPORT, /* log export DIR */
+    VS_CMD_LOG_PUBKEY, /* log pubkey */
     VS_CMD_HELP,
     VS_CMD_VERSION,
 } vs_cmd;
@@ -41,6 +45,9 @@ typedef struct vs_args {
     /* purge / audit */
     int rescan, verify;
     const char *file; /* audit --verify --file FILE|- */
+    /* the transparency log */
+    const char *bundle_pubkey; /* --bundle-pubkey FILE (serve, publish) */
+    const char *target;        /* publish BUNDLE, log export DIR */
 } vs_args;
 
 #define VS_DEFAULT_LISTEN     "127.0.0.1:8640"

@@ -26,6 +26,7 @@
 #include <vigil/version.h>
 
 #include "log.h"
+#include "publish.h"
 
 #define DRAIN_SECONDS 30
 
@@ -354,6 +355,11 @@ int vs_serve(const vs_args *a)
         goto done;
     if (vs_marker_new(a->max_sample, &srv.marker, err, sizeof err) != VG_OK)
         goto done;
+    /* Only a server given the vendor's key publishes bundles (and so needs
+     * the log key); every server answers the log's GETs. */
+    if (a->bundle_pubkey != NULL &&
+        vs_publisher_new(a->data_dir, a->bundle_pubkey, &srv.publisher, err, sizeof err) != VG_OK)
+        goto done;
     srv.daemon = start_daemon(&srv, a, key, cert, err, sizeof err);
     if (srv.daemon == NULL)
         goto done;
@@ -388,6 +394,7 @@ done:
     if (rc != 0)
         fprintf(stderr, "vigil-server: %s\n", err[0] ? err : "cannot start");
     vs_marker_free(srv.marker);
+    vs_publisher_free(srv.publisher);
     vs_store_close(srv.store);
     if (key) {
         explicit_bzero(key, key_len);

@@ -30,6 +30,7 @@ typedef struct vs_server {
     struct MHD_Daemon *daemon;
     _Atomic uint64_t inflight_bytes; /* upload memory reserved by all requests */
     _Atomic unsigned active;         /* requests between first call and completion */
+    struct vs_publisher *publisher;  /* publish.h; NULL without --bundle-pubkey */
 } vs_server;
 
 typedef enum vs_route_id {
@@ -42,6 +43,14 @@ typedef enum vs_route_id {
     VS_R_SAMPLE_DELETE,
     VS_R_LOOKUP,
     VS_R_AUDIT,
+    /* the transparency log (h_log.c) */
+    VS_R_BUNDLE_POST,
+    VS_R_BUNDLE_LATEST,
+    VS_R_BUNDLE_GET,
+    VS_R_LOG_STH,
+    VS_R_LOG_INCLUSION,
+    VS_R_LOG_CONSISTENCY,
+    VS_R_LOG_ENTRIES,
 } vs_route_id;
 
 typedef struct vs_req {
@@ -50,7 +59,8 @@ typedef struct vs_req {
     char method[12];
     char path[160]; /* for the log: a route and at most a SHA-256, never a query */
     vs_route_id route;
-    char sha[65]; /* the {sha256} of the path, lowercase */
+    char sha[65];     /* the {sha256} of the path, lowercase */
+    uint64_t version; /* the {version} of /v1/bundles/{version} */
     double t0_ms;
     char actor[64]; /* token name once authenticated */
     vs_role role;
@@ -86,6 +96,8 @@ enum MHD_Result vs_reply_bytes(vs_req *r, unsigned status, uint8_t *buf, size_t 
                                void (*free_fn)(void *));
 /* JSON object of a stored sample, as GET /v1/samples/{sha256} returns it. */
 json_t *vs_sample_json(const vs_sample *s);
+/* Sends size bytes of fd (taken: closed after sending) as ctype. */
+enum MHD_Result vs_reply_fd(vs_req *r, unsigned status, int fd, uint64_t size, const char *ctype);
 /* A request header, or NULL. */
 const char *vs_header(vs_req *r, const char *name);
 /* A query argument, or NULL. */
@@ -100,6 +112,9 @@ int vs_parse_sha256(const char *s, char out[65]);
 unsigned vs_route(vs_req *r, const char *method, const char *url);
 vs_role vs_route_role(vs_route_id id);         /* VS_ROLE_NONE: no token needed */
 uint64_t vs_route_body_limit(const vs_req *r); /* 0: the route takes no body */
+/* The routes of the transparency log (h_log.c): 1 when url is one of them
+ * (*status: 0, 404 or 405, as vs_route), else 0. */
+int vs_route_log(vs_req *r, const char *method, const char *url, unsigned *status);
 /* Runs a route's handler (the whole request for routes without a body). */
 enum MHD_Result vs_dispatch(vs_req *r);
 /* Checks the Bearer token against need. 0 when allowed (r->actor, r->role
@@ -116,6 +131,14 @@ enum MHD_Result vs_h_sample_delete(vs_req *r);
 enum MHD_Result vs_h_health(vs_req *r);
 enum MHD_Result vs_h_lookup(vs_req *r);
 enum MHD_Result vs_h_audit(vs_req *r);
+/* h_log.c */
+enum MHD_Result vs_h_bundle_post(vs_req *r); /* after the whole body */
+enum MHD_Result vs_h_bundle_latest(vs_req *r);
+enum MHD_Result vs_h_bundle_get(vs_req *r);
+enum MHD_Result vs_h_log_sth(vs_req *r);
+enum MHD_Result vs_h_log_inclusion(vs_req *r);
+enum MHD_Result vs_h_log_consistency(vs_req *r);
+enum MHD_Result vs_h_log_entries(vs_req *r);
 
 /* Reserves n more bytes of the in-flight upload budget; 0, or -1 if it
  * would pass --max-inflight (nothing reserved then). */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static enum MHD_Result queue(vs_req *r, unsigned status, struct MHD_Response *resp,
                              const char *ctype, size_t len)
@@ -30,6 +31,7 @@ static enum MHD_Result queue(vs_req *r, unsigned status, struct MHD_Response *re
             allow = "GET, DELETE";
             break;
         case VS_R_LOOKUP:
+        case VS_R_BUNDLE_POST:
             allow = "POST";
             break;
         default:
@@ -111,6 +113,16 @@ json_t *vs_sample_json(const vs_sample *s)
                      (json_int_t)s->size, "detection", s->detection, "bundle", s->bundle, "client",
                      s->client, "consent", s->consent, "submitter", s->submitter, "received",
                      (json_int_t)s->received);
+}
+
+enum MHD_Result vs_reply_fd(vs_req *r, unsigned status, int fd, uint64_t size, const char *ctype)
+{
+    struct MHD_Response *resp = MHD_create_response_from_fd64(size, fd);
+    if (resp == NULL) {
+        close(fd);
+        return MHD_NO;
+    }
+    return queue(r, status, resp, ctype, (size_t)size);
 }
 
 const char *vs_header(vs_req *r, const char *name)

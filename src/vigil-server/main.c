@@ -32,6 +32,12 @@ int main(int argc, char **argv)
         return vs_cmd_purge(&a);
     case VS_CMD_AUDIT:
         return vs_cmd_audit(&a);
+    case VS_CMD_PUBLISH:
+        return vs_cmd_publish(&a);
+    case VS_CMD_LOG:
+    case VS_CMD_LOG_EXPORT:
+    case VS_CMD_LOG_PUBKEY:
+        return vs_cmd_log(&a);
     }
     return 2;
 }

@@ -8,6 +8,9 @@
  *     DELETE /v1/samples/{sha256}            admin
  *     POST   /v1/lookup                      submitter   (body: JSON)
  *     GET    /v1/audit                       analyst
+ *     POST   /v1/bundles                     admin       (body: a bundle)
+ *     GET    /v1/bundles/latest, /v1/bundles/{version}, /v1/log/...  no token
+ *                                            (the transparency log, h_log.c)
  *
  * HEAD is answered as GET (MHD sends the headers only). A path that exists
  * with another method gets 405, anything else 404. The path kept for the
@@ -16,6 +19,8 @@
 #include "http.h"
 
 #include <string.h>
+
+#include "publish.h"
 
 static const char *const route_paths[] = {
     [VS_R_NONE] = "-",
@@ -71,6 +76,9 @@ unsigned vs_route(vs_req *r, const char *method, const char *url)
         set_path(r, "");
         return is_get(m) ? 0 : bad;
     }
+    unsigned log_status;
+    if (vs_route_log(r, method, url, &log_status))
+        return log_status;
     static const char prefix[] = "/v1/samples/";
     if (strncmp(url, prefix, sizeof prefix - 1) == 0) {
         const char *rest = url + sizeof prefix - 1;
@@ -99,11 +107,18 @@ vs_role vs_route_role(vs_route_id id)
 {
     switch (id) {
     case VS_R_HEALTH:
+    case VS_R_BUNDLE_LATEST:
+    case VS_R_BUNDLE_GET:
+    case VS_R_LOG_STH:
+    case VS_R_LOG_INCLUSION:
+    case VS_R_LOG_CONSISTENCY:
+    case VS_R_LOG_ENTRIES:
         return VS_ROLE_NONE;
     case VS_R_SAMPLE_POST:
     case VS_R_LOOKUP:
         return VS_ROLE_SUBMITTER;
     case VS_R_SAMPLE_DELETE:
+    case VS_R_BUNDLE_POST:
         return VS_ROLE_ADMIN;
     default:
         return VS_ROLE_ANALYST;
@@ -117,6 +132,8 @@ uint64_t vs_route_body_limit(const vs_req *r)
         return r->srv->args->max_sample;
     case VS_R_LOOKUP:
         return VS_MAX_JSON_BODY;
+    case VS_R_BUNDLE_POST:
+        return VS_MAX_BUNDLE;
     default:
         return 0;
     }
@@ -141,6 +158,20 @@ enum MHD_Result vs_dispatch(vs_req *r)
         return vs_h_lookup(r);
     case VS_R_AUDIT:
         return vs_h_audit(r);
+    case VS_R_BUNDLE_POST:
+        return vs_h_bundle_post(r);
+    case VS_R_BUNDLE_LATEST:
+        return vs_h_bundle_latest(r);
+    case VS_R_BUNDLE_GET:
+        return vs_h_bundle_get(r);
+    case VS_R_LOG_STH:
+        return vs_h_log_sth(r);
+    case VS_R_LOG_INCLUSION:
+        return vs_h_log_inclusion(r);
+    case VS_R_LOG_CONSISTENCY:
+        return vs_h_log_consistency(r);
+    case VS_R_LOG_ENTRIES:
+        return vs_h_log_entries(r);
     default:
         return vs_reply_error(r, MHD_HTTP_NOT_FOUND, "not-found", "no such endpoint");
     }

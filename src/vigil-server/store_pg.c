@@ -37,7 +37,19 @@ static const char *const schema =
     " created BIGINT NOT NULL, revoked BIGINT NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS audit ("
     " seq BIGINT PRIMARY KEY, \"time\" BIGINT NOT NULL, kind TEXT NOT NULL,"
-    " body TEXT NOT NULL, hash TEXT NOT NULL);";
+    " body TEXT NOT NULL, hash TEXT NOT NULL);"
+    /* The transparency log (store_log.c): append-only, enforced here too. */
+    "CREATE TABLE IF NOT EXISTS log_leaves ("
+    " idx BIGINT PRIMARY KEY, entry TEXT NOT NULL, leaf_hash TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS log_sth ("
+    " tree_size BIGINT PRIMARY KEY, root TEXT NOT NULL, \"timestamp\" BIGINT NOT NULL,"
+    " signature TEXT NOT NULL);"
+    "CREATE OR REPLACE FUNCTION vigil_log_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$BEGIN RAISE EXCEPTION 'the log is append-only'; END$$;"
+    "CREATE OR REPLACE TRIGGER log_leaves_append_only BEFORE UPDATE OR DELETE OR TRUNCATE"
+    " ON log_leaves FOR EACH STATEMENT EXECUTE FUNCTION vigil_log_append_only();"
+    "CREATE OR REPLACE TRIGGER log_sth_append_only BEFORE UPDATE OR DELETE OR TRUNCATE"
+    " ON log_sth FOR EACH STATEMENT EXECUTE FUNCTION vigil_log_append_only();";
 
 typedef struct pgdb {
     PGconn *c;

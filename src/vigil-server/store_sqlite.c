@@ -26,7 +26,21 @@ static const char *const schema =
     " created INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS audit ("
     " seq INTEGER PRIMARY KEY, \"time\" INTEGER NOT NULL, kind TEXT NOT NULL,"
-    " body TEXT NOT NULL, hash TEXT NOT NULL);";
+    " body TEXT NOT NULL, hash TEXT NOT NULL);"
+    /* The transparency log (store_log.c): append-only, enforced here too. */
+    "CREATE TABLE IF NOT EXISTS log_leaves ("
+    " idx INTEGER PRIMARY KEY, entry TEXT NOT NULL, leaf_hash TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS log_sth ("
+    " tree_size INTEGER PRIMARY KEY, root TEXT NOT NULL, \"timestamp\" INTEGER NOT NULL,"
+    " signature TEXT NOT NULL);"
+    "CREATE TRIGGER IF NOT EXISTS log_leaves_no_update BEFORE UPDATE ON log_leaves"
+    " BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS log_leaves_no_delete BEFORE DELETE ON log_leaves"
+    " BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS log_sth_no_update BEFORE UPDATE ON log_sth"
+    " BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS log_sth_no_delete BEFORE DELETE ON log_sth"
+    " BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END;";
 
 static vg_error map_rc(sqlite3 *db, int rc, const char *what)
 {
