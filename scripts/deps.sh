@@ -7,7 +7,7 @@ BUILD_PKGS=(build-essential cmake pkg-config clang clang-format libclang-rt-14-d
     libhyperscan-dev libarchive-dev libssl-dev libjansson-dev libcmocka-dev
     libxxhash-dev zlib1g-dev libmspack-dev libsodium-dev liblzma-dev
     libmicrohttpd-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev)
-TEST_PKGS=(clamav clamav-testfiles python3 zip unzip libarchive-tools
+TEST_PKGS=(clamav clamav-daemon clamdscan clamav-testfiles python3 zip unzip libarchive-tools
     xz-utils bzip2 zstd lz4 gzip cpio p7zip-full postgresql curl python3-cryptography)
 
 want=("${BUILD_PKGS[@]}")
