@@ -5,6 +5,7 @@
  *     vigil markings [OPTIONS] PATH... cmd_markings.c
  *     vigil submit [OPTIONS] PATH...   cmd_submit.c
  *     vigil audit [--verify]           cmd_audit.c
+ *     vigil daemon enable|disable|status  cmd_daemon.c
  *     vigil help [COMMAND]
  *     vigil --version
  *
@@ -15,6 +16,7 @@
 #include <vigil/version.h>
 
 #include "cmd_audit.h"
+#include "cmd_daemon.h"
 #include "cmd_markings.h"
 #include "cmd_quarantine.h"
 #include "cmd_scan.h"
@@ -36,6 +38,8 @@ static const command commands[] = {
     {"submit", "send flagged objects to a vigil-server, as far as the owner consents", cmd_submit,
      cmd_submit_usage},
     {"audit", "list and verify the ledger of what was submitted", cmd_audit, cmd_audit_usage},
+    {"daemon", "switch vigild's on-access protection on or off, or show its status", cmd_daemon,
+     cmd_daemon_usage},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
