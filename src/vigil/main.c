@@ -6,6 +6,7 @@
  *     vigil submit [OPTIONS] PATH...   cmd_submit.c
  *     vigil audit [--verify]           cmd_audit.c
  *     vigil sigtool COMMAND ...        cmd_sigtool*.c
+ *     vigil daemon enable|disable|status  cmd_daemon.c
  *     vigil help [COMMAND]
  *     vigil --version
  *
@@ -16,6 +17,7 @@
 #include <vigil/version.h>
 
 #include "cmd_audit.h"
+#include "cmd_daemon.h"
 #include "cmd_markings.h"
 #include "cmd_quarantine.h"
 #include "cmd_scan.h"
@@ -40,6 +42,8 @@ static const command commands[] = {
     {"audit", "list and verify the ledger of what was submitted", cmd_audit, cmd_audit_usage},
     {"sigtool", "build, sign, verify, inspect, compare and lint signature bundles", cmd_sigtool,
      cmd_sigtool_usage},
+    {"daemon", "switch vigild's on-access protection on or off, or show its status", cmd_daemon,
+     cmd_daemon_usage},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
