@@ -219,6 +219,29 @@ static void cmd_disable(vd_daemon *d, int fd, const char *args, void *ud)
     bool was = c->enabled;
     if (was) {
         c->enabled = false;
+        /* Everything up to now was under on-access protection (and the
+         * last catch-up, if any, has finished): what the next catch-up
+         * must look at is what changes from here on. A catch-up still
+         * running leaves the watermarks where they are, so the next one
+         * covers what this one did not finish. One second of slack for
+         * file systems with coarse timestamps. */
+        bool catching_up = false;
+        if (c->cu) {
+            vd_cu_progress *p = malloc(sizeof *p);
+            if (p == NULL) {
+                catching_up = true;
+            } else {
+                vd_catchup_progress(c->cu, p);
+                catching_up = p->state == VD_CU_COUNTING || p->state == VD_CU_SCANNING;
+                free(p);
+            }
+        }
+        if (!catching_up) {
+            int64_t mark = now_ns() - 1000000000;
+            for (size_t i = 0; i < c->n_include; i++)
+                if (c->has_wm[i] && c->wm[i] < mark)
+                    c->wm[i] = mark;
+        }
         save_state(c);
         if (c->oa)
             vd_onaccess_set_enabled(c->oa, false);

@@ -22,6 +22,7 @@
 #include <vigil/version.h>
 
 #include "config.h"
+#include "control.h"
 #include "daemon_int.h"
 #include "log.h"
 
@@ -226,12 +227,17 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     /* Modules start here (they may register VIGIL-* commands only now,
-     * before serving): e.g. on-access protection and its control commands.
+     * before serving): on-access protection and its control commands.
      * Each gets a matching stop call after vdi_daemon_serve returns. */
+    vd_control *onaccess = NULL;
+    if (vd_control_start(d, &onaccess) != 0)
+        vd_log(d, VD_LOG_ERROR, "onaccess.failed", "error=\"out of memory\"");
 
     rc = vdi_daemon_serve(d) == 0 ? 0 : 1;
 
-    /* Modules stop here, in reverse order. */
+    /* Modules stop here, in reverse order: every pending opener is
+     * answered before the engine goes away. */
+    vd_control_stop(onaccess);
 
     if (cfg.pid_file != NULL)
         unlink(cfg.pid_file);

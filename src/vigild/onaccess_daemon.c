@@ -192,16 +192,23 @@ vd_oa_bridge *vd_oa_bridge_new(vd_daemon *d, unsigned slots)
         b->delay_ms = (unsigned)strtoul(delay, NULL, 10);
         vd_log(d, VD_LOG_WARN, "onaccess.test_delay", "ms=%u note=\"test hook\"", b->delay_ms);
     }
-    if (b->cfg->quarantine_on_detect && b->cfg->vault_dir) {
+    char vault_dir[4096];
+    const char *vdir = b->cfg->vault_dir;
+    if (b->cfg->quarantine_on_detect && vdir == NULL && b->cfg->state_dir != NULL) {
+        /* No VaultDirectory: the vault lives in the state directory. */
+        snprintf(vault_dir, sizeof vault_dir, "%s/vault", b->cfg->state_dir);
+        vdir = vault_dir;
+    }
+    if (b->cfg->quarantine_on_detect && vdir) {
         vg_vault_opts vo = {.create = 1};
         vg_diag diag;
         vg_diag_clear(&diag);
-        vg_error err = vg_vault_open(b->cfg->vault_dir, &vo, &diag, &b->vault);
+        vg_error err = vg_vault_open(vdir, &vo, &diag, &b->vault);
         if (err != VG_OK)
             vd_log(d, VD_LOG_ERROR, "onaccess.vault",
                    "dir=%s error=\"%s%s%s\" note=\"detections will be reported, not "
                    "quarantined\"",
-                   b->cfg->vault_dir, vg_strerror(err), diag.message[0] ? ": " : "", diag.message);
+                   vdir, vg_strerror(err), diag.message[0] ? ": " : "", diag.message);
     }
     return b;
 }
