@@ -43,7 +43,7 @@ static size_t pread_full(int fd, void *dst, size_t len, uint64_t off)
 static const uint8_t *fd_need(vg_fmap *map, uint64_t off, size_t len)
 {
     fd_map *m = (fd_map *)map;
-    if (off >= m->wpos && off + len <= m->wpos + m->wlen)
+    if (m->win != NULL && off >= m->wpos && off + len <= m->wpos + m->wlen)
         return m->win + (off - m->wpos);
     if (len > m->cap)
         return NULL;
