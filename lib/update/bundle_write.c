@@ -145,8 +145,10 @@ static vg_error check_inputs(const vg_bundle_build_opts *o, const vg_bundle_src 
 /* Keeps the triggers whose name is not denied; fills per-file counts. */
 static void resolve(build_state *st, uint64_t *trig_per_file)
 {
-    qsort(st->deny, st->n_deny, sizeof *st->deny, cmp_str);
-    qsort(st->trig, st->n_trig, sizeof *st->trig, cmp_trig);
+    if (st->n_deny > 0) /* qsort on a NULL array is undefined even for 0 items */
+        qsort(st->deny, st->n_deny, sizeof *st->deny, cmp_str);
+    if (st->n_trig > 0)
+        qsort(st->trig, st->n_trig, sizeof *st->trig, cmp_trig);
     size_t k = 0;
     for (size_t i = 0; i < st->n_trig; i++) {
         const char *name = st->trig[i].name;

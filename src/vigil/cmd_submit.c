@@ -36,6 +36,7 @@ enum {
     OPT_DATA,
     OPT_QUIET,
     OPT_TIMEOUT,
+    OPT_UNSIGNED_TRIGGERS,
 };
 
 static const struct option long_opts[] = {
@@ -50,6 +51,7 @@ static const struct option long_opts[] = {
     {"data-dir", required_argument, NULL, OPT_DATA},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"unsigned-triggers", no_argument, NULL, OPT_UNSIGNED_TRIGGERS},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -87,6 +89,9 @@ void cmd_submit_usage(FILE *f)
           "  -d, --database FILE|DIR  signatures, as vigil scan (default $VIGIL_DB_DIR)\n"
           "      --no-builtin      do not load the built-in EICAR test signature\n"
           "      --cache-dir DIR, --no-cache   the compiled-matcher cache, as vigil scan\n"
+          "      --unsigned-triggers  let every loaded signature trigger a submission; by\n"
+          "                        default only the upload triggers of the bundle vigil\n"
+          "                        update installed may (P5); for development and tests\n"
           "      --quiet           print only what was NOT sent and errors\n"
           "  -v, --verbose         engine statistics\n"
           "  -h, --help            this help\n"
@@ -94,6 +99,7 @@ void cmd_submit_usage(FILE *f)
           "Lines, per flagged object: \"PATH > MEMBER: SIGNATURE FOUND\", then one of\n"
           "  sent (...)  |  already known to the server (...)  |  hashes only (...)\n"
           "  NOT SENT: classified (RULE: REASON)  |  NOT SENT: not consented (...)\n"
+          "  NOT SENT: signature X may only detect (P5)\n"
           "  queued (...)  |  already sent to this server before\n"
           "\n"
           "Exit status: 0 nothing flagged, 1 something flagged, 2 an error and nothing\n"
@@ -206,6 +212,9 @@ int cmd_submit(int argc, char **argv)
         case OPT_QUIET:
             cfg.quiet = so.quiet = true;
             break;
+        case OPT_UNSIGNED_TRIGGERS:
+            so.unsigned_triggers = true;
+            break;
         case 'v':
             cfg.verbose = true;
             break;
@@ -229,6 +238,8 @@ int cmd_submit(int argc, char **argv)
     vg_engine *engine = NULL;
     if (engine_setup(&cfg, &engine) != 0)
         goto done;
+    so.databases = cfg.databases;
+    so.n_databases = cfg.n_databases;
     submit_ctx *ctx = NULL;
     if (submit_ctx_new(&so, engine, &ctx) != 0) {
         vg_engine_unref(engine);

@@ -7,6 +7,8 @@
  *     vigil audit [--verify]           cmd_audit.c
  *     vigil sigtool COMMAND ...        cmd_sigtool*.c
  *     vigil daemon enable|disable|status  cmd_daemon.c
+ *     vigil update [OPTIONS]           cmd_update.c
+ *     vigil tlog verify [OPTIONS]      cmd_tlog.c
  *     vigil help [COMMAND]
  *     vigil --version
  *
@@ -23,6 +25,8 @@
 #include "cmd_scan.h"
 #include "cmd_sigtool.h"
 #include "cmd_submit.h"
+#include "cmd_tlog.h"
+#include "cmd_update.h"
 
 typedef struct command {
     const char *name;
@@ -44,6 +48,9 @@ static const command commands[] = {
      cmd_sigtool_usage},
     {"daemon", "switch vigild's on-access protection on or off, or show its status", cmd_daemon,
      cmd_daemon_usage},
+    {"update", "install the newest signed, logged signature bundle from a mirror", cmd_update,
+     cmd_update_usage},
+    {"tlog", "verify the signature transparency log: vigil tlog verify", cmd_tlog, cmd_tlog_usage},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -43,6 +43,7 @@ enum {
     OPT_SERVER,
     OPT_TOKEN,
     OPT_CONSENT,
+    OPT_UNSIGNED_TRIGGERS,
 };
 
 static const struct option long_opts[] = {
@@ -81,6 +82,7 @@ static const struct option long_opts[] = {
     {"server", required_argument, NULL, OPT_SERVER},
     {"token", required_argument, NULL, OPT_TOKEN},
     {"consent", required_argument, NULL, OPT_CONSENT},
+    {"unsigned-triggers", no_argument, NULL, OPT_UNSIGNED_TRIGGERS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -136,6 +138,9 @@ void scan_args_usage(FILE *f)
           "      --server URL         the server (default $VIGIL_SERVER_URL)\n"
           "      --token TOKEN        its submitter token (default $VIGIL_TOKEN)\n"
           "      --consent LEVEL      off|hashes|safe|ask (default $VIGIL_CONSENT, else hashes)\n"
+          "      --unsigned-triggers  any signature may trigger a submission, not only the\n"
+          "                           upload triggers of the bundle vigil update installed\n"
+          "                           (P5); for development and tests\n"
           "\n"
           "Performance:\n"
           "  -j, --threads N          scanning threads (default: one per online core)\n"
@@ -353,6 +358,9 @@ static int apply(scan_config *cfg, int c, const char *flag, const char *arg)
             strcmp(arg, "ask") != 0)
             return bad_value(flag, arg, "expected off, hashes, safe or ask");
         cfg->submit_consent = arg;
+        break;
+    case OPT_UNSIGNED_TRIGGERS:
+        cfg->submit_unsigned_triggers = true;
         break;
     }
     return SCAN_ARGS_OK;

@@ -42,6 +42,7 @@ typedef struct scan_config {
      * (submit.h); --server/--token/--consent override the environment. */
     bool submit;
     const char *submit_server, *submit_token, *submit_consent;
+    bool submit_unsigned_triggers; /* --unsigned-triggers: P5 off (tests) */
 
     char **paths; /* borrowed from argv; "-" is stdin */
     size_t n_paths;

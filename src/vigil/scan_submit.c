@@ -55,6 +55,9 @@ scan_submit *scan_submit_new(const scan_config *cfg, int *rc)
         return NULL;
     }
     ss->o.quiet = cfg->quiet;
+    ss->o.databases = cfg->databases; /* P5: which of them may trigger */
+    ss->o.n_databases = cfg->n_databases;
+    ss->o.unsigned_triggers = cfg->submit_unsigned_triggers;
     ss->o.print_found = false;               /* the scan said FOUND already */
     ss->o.out = cfg->json ? stderr : stdout; /* keep --json output JSON */
     pthread_mutex_init(&ss->lock, NULL);

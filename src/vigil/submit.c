@@ -149,6 +149,8 @@ int submit_ctx_new(const submit_opts *o, vg_engine *engine, submit_ctx **out)
         goto fail;
     }
     vg_scanner_set_flags(s->scanner, VG_SCAN_ALLMATCH);
+    if (p5_load(s, o->databases, o->n_databases, o->unsigned_triggers) != 0)
+        goto oom;
     if (s->o.consent != CONSENT_OFF && (s->http = http_new(&s->o, s->client_id)) == NULL)
         goto oom;
     *out = s;
@@ -165,6 +167,7 @@ void submit_ctx_free(submit_ctx *s)
     if (s == NULL)
         return;
     http_free(s->http);
+    p5_free(s->p5);
     vg_scanner_free(s->scanner);
     vg_scanner_free(s->guard);
     vg_engine_unref(s->guard_engine);

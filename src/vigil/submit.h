@@ -44,6 +44,12 @@ typedef struct submit_opts {
     bool quiet;       /* only NOT SENT / errors */
     bool print_found; /* "PATH > MEMBER: SIG FOUND" before each object (not after a scan) */
     FILE *out;        /* where the per-object lines go (stdout) */
+    /* P5: the signature databases the engine loaded (-d, borrowed), and
+     * whether signatures outside a verified, installed bundle may trigger
+     * a submission anyway (development and tests only). */
+    const char *const *databases;
+    size_t n_databases;
+    bool unsigned_triggers;
 } submit_opts;
 
 /* Defaults, then the environment: VIGIL_SERVER_URL, VIGIL_TOKEN, VIGIL_CONSENT.

@@ -8,7 +8,8 @@
  *     submit_http.c     libcurl: POST /v1/lookup, POST /v1/samples
  *     submit_queue.c    the offline queue (data dir submit-queue/)
  *     submit_store.c    data dir, client id, record of what was sent
- *     submit_type.c     content type of an object */
+ *     submit_type.c     content type of an object
+ *     submit_p5.c       which signatures may trigger a submission (P5) */
 #ifndef VIGIL_CLI_SUBMIT_INT_H
 #define VIGIL_CLI_SUBMIT_INT_H
 
@@ -33,6 +34,7 @@ typedef struct sub_object {
 void sub_object_free(sub_object *o);
 
 typedef struct http_ctx http_ctx;
+typedef struct p5_policy p5_policy;
 
 struct submit_ctx {
     submit_opts o;
@@ -47,8 +49,17 @@ struct submit_ctx {
     vg_scanner *guard;   /* no signatures, VG_SCAN_MARKINGS */
     vg_engine *guard_engine;
     http_ctx *http; /* NULL at consent off */
+    p5_policy *p5;  /* upload triggers */
     unsigned long found, errors;
 };
+
+/* ---- P5 ---- */
+/* The upload triggers of the databases the engine loaded (dbs: its -d
+ * paths; none: $VIGIL_DB_DIR, as engine_setup.c). 0, or -1 out of memory. */
+int p5_load(submit_ctx *s, const char *const *dbs, size_t n, bool unsigned_triggers);
+void p5_free(p5_policy *p);
+/* true when a detection by signame may lead to a submission. */
+bool p5_may_trigger(const submit_ctx *s, const char *signame);
 
 /* ---- collect ---- */
 typedef struct collect {

@@ -2,6 +2,8 @@
  *
  *   1. guard     the marking detector on the object and all inside it;
  *                a hit (or a look cut short) blocks it at every level
+ *   1b. P5       only an upload trigger of a verified, installed bundle
+ *                (submit_p5.c) may lead to anything leaving, even a hash
  *   2. consent   off: nothing leaves. hashes: lookup only. safe: upload
  *                executables and scripts. ask: the owner's yes, per object
  *   3. once      sent to this server before (data dir "submitted") or
@@ -141,6 +143,15 @@ submit_result submit_one(submit_ctx *s, sub_object *o, const submit_how *how)
             sub_say(s, o->path, true, "NOT SENT: %s", g.why);
             return SUBMIT_DONE;
         }
+    }
+    /* 1b. P5 */
+    if (!p5_may_trigger(s, o->signature)) {
+        char why[400], nb[300];
+        snprintf(why, sizeof why, "signature %s may only detect (P5)",
+                 sub_printable(o->signature, nb, sizeof nb));
+        record(s, o, "blocked", why);
+        sub_say(s, o->path, true, "NOT SENT: %s", why);
+        return SUBMIT_DONE;
     }
     /* 2. consent */
     if (s->o.consent == CONSENT_OFF) {

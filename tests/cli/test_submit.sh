@@ -10,7 +10,11 @@
 #   - ledger before send: a proxy in front of the server checks, on each
 #     POST /v1/samples, that the client's ledger already holds the upload;
 #   - a tampered ledger fails `vigil audit --verify` at the right entry;
-#   - server down: queued; server up and --flush: sent once.
+#   - server down: queued; server up and --flush: sent once;
+#   - P5: a plain signature file triggers nothing without --unsigned-triggers
+#     (the other cases pass it); a bundle installed by `vigil update` (real
+#     sigtool, real vigil-server publish/export) uploads for its trigger and
+#     never for its detect-only signature.
 # Needs VIGIL_SERVER, the real vigil-server binary (ctest sets it).
 . "$(dirname "$0")/lib.sh"
 
@@ -132,7 +136,9 @@ echo "$(sha "$F/report.docx"):$(stat -c %s "$F/report.docx"):Test.Submit.DocxFil
 EXE_SHA=$(sha "$F/setup.exe")
 DOC_SHA=$(sha "$F/plan.txt")
 ZIP_SHA=$(sha "$F/a.zip")
-SIGS=(--no-builtin -d "$F/sigs.ndb")
+# Plain signature files are not a verified bundle: without this flag they
+# may only detect (P5, section 9).
+SIGS=(--no-builtin -d "$F/sigs.ndb" --unsigned-triggers)
 
 # ---- 1. the zip: only the executable member leaves, after its ledger entry ----
 export VIGIL_DATA=$T/data1
@@ -202,8 +208,8 @@ cleanup_servers
 # ---- 3. safe never uploads a .docx, even when signatures match it ----
 export VIGIL_DATA=$T/data3
 start_server docx
-run submit --no-builtin -d "$F/sigs.ndb" -d "$F/docx.hsb" --server "$URL" --token "$SUB_TOKEN" \
-    --consent safe "$F/report.docx"
+run submit --no-builtin -d "$F/sigs.ndb" -d "$F/docx.hsb" --unsigned-triggers --server "$URL" \
+    --token "$SUB_TOKEN" --consent safe "$F/report.docx"
 assert_rc 1 "the docx is flagged"
 assert_out_has "report.docx: Test.Submit.DocxFile FOUND" "by its hash"
 assert_out_has "report.docx > word/document.xml: Test.Submit.Docx FOUND" "and inside"
@@ -313,5 +319,103 @@ assert_out_has "a.zip > docs/plan.txt: NOT SENT: classified" "and the marked one
 assert_eq "$(api /v1/samples "$ANA_TOKEN" '[s["sha256"] for s in j["samples"]]')" \
     "['$EXE_SHA']" "the server holds the member only"
 cleanup_servers
+
+# ---- 9. P5: only the upload triggers of a bundle vigil update installed ----
+export VIGIL_DATA=$T/data9
+start_server p5
+run submit --no-builtin -d "$F/sigs.ndb" --server "$URL" --token "$SUB_TOKEN" --consent safe \
+    "$F/setup.exe"
+assert_rc 1 "P5: a plain signature file still detects"
+assert_out_has "setup.exe: NOT SENT: signature Test.Submit.Exe may only detect (P5)" \
+    "P5: but without --unsigned-triggers it triggers nothing"
+run submit --no-builtin -d "$F/sigs.ndb" --unsigned-triggers --server "$URL" \
+    --token "$SUB_TOKEN" --consent off "$F/setup.exe"
+assert_err_has "--unsigned-triggers: every loaded signature may trigger" \
+    "P5: --unsigned-triggers warns"
+run audit
+assert_out_has "may only detect (P5)" "P5: the decision is in the ledger as blocked"
+cleanup_servers
+
+# A bundle: the exe rule (a trigger) and a hash signature of other.exe
+# (hash signatures are detect-only unless the vendor says otherwise).
+B=$T/bundle9
+mkdir -p "$B/src" "$B/srv" "$VIGIL_DATA/keys"
+printf 'Test.Submit.Exe:0:*:%s\n' "$(printf 'VIGIL-SUBMIT-TEST-PAYLOAD-EXE' | od -An -tx1 | tr -d ' \n')" \
+    >"$B/src/main.ndb"
+echo "$(sha "$F/other.exe"):$(stat -c %s "$F/other.exe"):Test.Submit.OtherHash" >"$B/src/main.hsb"
+if "$VIGIL" sigtool keygen --out "$B/vendor" >"$B/log" 2>&1 &&
+    "$VIGIL" sigtool build --version 1 --key "$B/vendor.sec" -o "$B/b1.vgb" "$B/src/main.ndb" \
+        "$B/src/main.hsb" >>"$B/log" 2>&1 &&
+    "$VIGIL_SERVER" publish "$B/b1.vgb" --data "$B/srv" --bundle-pubkey "$B/vendor.pub" \
+        >>"$B/log" 2>&1 &&
+    "$VIGIL_SERVER" log pubkey --data "$B/srv" >"$VIGIL_DATA/keys/log.pub" 2>>"$B/log" &&
+    "$VIGIL_SERVER" log export "$B/mirror" --data "$B/srv" >>"$B/log" 2>&1; then
+    cp "$B/vendor.pub" "$VIGIL_DATA/keys/vendor.pub"
+    run update --mirror "$B/mirror"
+    assert_rc 0 "P5: vigil update installs the bundle"
+    DB9=$VIGIL_DATA/db/current
+    start_server p5b
+    run submit --no-builtin -d "$DB9" --server "$URL" --token "$SUB_TOKEN" --consent safe \
+        "$F/other.exe"
+    assert_out_has "other.exe: Test.Submit.OtherHash FOUND" "P5: the detect-only signature detects"
+    assert_out_has "other.exe: NOT SENT: signature Test.Submit.OtherHash may only detect (P5)" \
+        "P5: but never uploads (not even a lookup)"
+    assert_eq "$(api /v1/samples "$ANA_TOKEN" 'len(j["samples"])')" 0 "P5: the server holds nothing"
+    run submit --no-builtin -d "$DB9" --server "$URL" --token "$SUB_TOKEN" --consent safe \
+        "$F/setup.exe"
+    assert_out_has "setup.exe: sent (pe, " "P5: the bundle's upload trigger does upload"
+    assert_eq "$(api /v1/samples "$ANA_TOKEN" '[s["sha256"] for s in j["samples"]]')" \
+        "['$EXE_SHA']" "P5: the server holds only the trigger's object"
+    # The same files copied out of the bundle directory are plain files again.
+    mkdir -p "$T/copy9"
+    cp "$DB9"/main.* "$T/copy9/"
+    run submit --no-builtin -d "$T/copy9" --server "$URL" --token "$SUB_TOKEN" --consent safe \
+        "$F/a.zip"
+    assert_out_has "NOT SENT: signature Test.Submit.Exe may only detect (P5)" \
+        "P5: the bundle's files outside the verified install trigger nothing"
+
+    # A vendor that lists a rule lint refuses (it begins with the PDF magic)
+    # as a trigger anyway: the manifest edited by hand, then properly signed
+    # and logged. The client's own lint demotes it.
+    printf 'Test.Submit.PdfMagic:0:0:%s\n' \
+        "$(printf '%%PDF-1.4 VIGIL-P5-LINT' | od -An -tx1 | tr -d ' \n')" >"$B/src/pdf.ndb"
+    printf '%%PDF-1.4 VIGIL-P5-LINT and a body\n' >"$F/lint.pdf"
+    if "$VIGIL" sigtool build --version 2 -o "$B/u2.vgb" "$B/src/main.ndb" "$B/src/pdf.ndb" \
+        >>"$B/log" 2>&1 &&
+        "$PYTHON" - "$B/u2.vgb" <<'PY' &&
+import json, struct, sys
+p = sys.argv[1]
+b = open(p, "rb").read()
+n = struct.unpack(">I", b[12:16])[0]
+m = json.loads(b[16:16 + n])
+m["upload_triggers"] = sorted(m["upload_triggers"] + ["Test.Submit.PdfMagic"])
+for f in m["files"]:
+    if f["name"] == "pdf.ndb":
+        f["upload_triggers"] = 1
+t = json.dumps(m, separators=(",", ":"), sort_keys=True).encode()
+open(p, "wb").write(b[:12] + struct.pack(">I", len(t)) + t + b[16 + n:])
+PY
+        "$VIGIL" sigtool sign --key "$B/vendor.sec" "$B/u2.vgb" -o "$B/b2.vgb" >>"$B/log" 2>&1 &&
+        "$VIGIL_SERVER" publish "$B/b2.vgb" --data "$B/srv" --bundle-pubkey "$B/vendor.pub" \
+            >>"$B/log" 2>&1 &&
+        "$VIGIL_SERVER" log export "$B/mirror2" --data "$B/srv" >>"$B/log" 2>&1; then
+        run update --mirror "$B/mirror2"
+        assert_rc 0 "P5: the doctored, signed, logged v2 installs"
+        assert_out_has "this client's lint refuses 1 of the bundle's upload triggers" \
+            "P5: vigil update says the client's lint demotes one trigger"
+        run submit --no-builtin -d "$DB9" --server "$URL" --token "$SUB_TOKEN" --consent safe \
+            "$F/lint.pdf"
+        assert_out_has "lint.pdf: Test.Submit.PdfMagic FOUND" "P5: the PDF-magic rule detects"
+        assert_err_has "this client's lint refuses 1 of the bundle's upload triggers" \
+            "P5: the client's lint names the trigger it refuses"
+        assert_out_has "lint.pdf: NOT SENT: signature Test.Submit.PdfMagic may only detect (P5)" \
+            "P5: a trigger the client's lint refuses only detects"
+    else
+        fail "P5: a doctored bundle" "$(head -c 2000 "$B/log")"
+    fi
+    cleanup_servers
+else
+    fail "P5: building and publishing a bundle" "$(head -c 2000 "$B/log")"
+fi
 
 finish
