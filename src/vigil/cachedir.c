@@ -12,27 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int mkdir_p(char *path, char *why, size_t why_len)
+#include "privdir.h"
+
+/* A private directory we can write to. */
+static int writable_dir(char *path, char *why, size_t why_len)
 {
-    for (char *p = path + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char saved = *p;
-        *p = '\0';
-        if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-            snprintf(why, why_len, "cannot create %s: %s", path, strerror(errno));
-            *p = saved;
-            return -1;
-        }
-        *p = saved;
-        if (saved == '\0')
-            break;
-    }
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(why, why_len, "%s is not a directory", path);
+    if (privdir_make(path, why, why_len) != 0)
         return -1;
-    }
     if (access(path, W_OK | X_OK) != 0) {
         snprintf(why, why_len, "cannot write to %s: %s", path, strerror(errno));
         return -1;
@@ -82,7 +68,7 @@ char *cachedir_resolve(const char *explicit_dir, char *why, size_t why_len)
         free(dir);
         return NULL;
     }
-    if (mkdir_p(dir, why, why_len) != 0) {
+    if (writable_dir(dir, why, why_len) != 0) {
         free(dir);
         return NULL;
     }

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <vigil/ledger.h>
 
+#include "opts.h"
 #include "submit.h"
 #include "submit_int.h"
 
@@ -130,13 +131,8 @@ int cmd_audit(int argc, char **argv)
         case 'h':
             cmd_audit_usage(stdout);
             return 0;
-        case ':':
-            fprintf(stderr, "vigil audit: option '%s' needs a value\n", argv[optind - 1]);
-            return 2;
         default:
-            fprintf(stderr, "vigil audit: unknown option '%s' (see vigil audit --help)\n",
-                    argv[optind - 1]);
-            return 2;
+            return opt_bad("vigil audit", c, argv);
         }
     }
     if (optind < argc) {

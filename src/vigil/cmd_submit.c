@@ -222,12 +222,8 @@ int cmd_submit(int argc, char **argv)
             cmd_submit_usage(stdout);
             rc = 0;
             goto done;
-        case ':':
-            fprintf(stderr, "vigil submit: option '%s' needs a value\n", argv[optind - 1]);
-            goto done;
         default:
-            fprintf(stderr, "vigil submit: unknown option '%s' (see vigil submit --help)\n",
-                    argv[optind - 1]);
+            opt_bad("vigil submit", c, argv);
             goto done;
         }
     }

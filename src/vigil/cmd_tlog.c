@@ -278,13 +278,8 @@ int cmd_tlog(int argc, char **argv)
         case 'h':
             cmd_tlog_usage(stdout);
             return 0;
-        case ':':
-            fprintf(stderr, "vigil tlog: option '%s' needs a value\n", argv[optind - 1]);
-            return 2;
         default:
-            fprintf(stderr, "vigil tlog: unknown option '%s' (see vigil tlog --help)\n",
-                    argv[optind - 1]);
-            return 2;
+            return opt_bad("vigil tlog", c, argv);
         }
     }
     if (optind < argc) {

@@ -401,13 +401,8 @@ int cmd_update(int argc, char **argv)
         case 'h':
             cmd_update_usage(stdout);
             return 0;
-        case ':':
-            fprintf(stderr, "vigil update: option '%s' needs a value\n", argv[optind - 1]);
-            return 2;
         default:
-            fprintf(stderr, "vigil update: unknown option '%s' (see vigil update --help)\n",
-                    argv[optind - 1]);
-            return 2;
+            return opt_bad("vigil update", c, argv);
         }
     }
     if (optind < argc) {

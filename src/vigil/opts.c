@@ -8,6 +8,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 
@@ -95,4 +97,13 @@ int opt_parse_bool(const char *s, bool *out)
         }
     }
     return -1;
+}
+
+int opt_bad(const char *cmd, int c, char *const argv[])
+{
+    if (c == ':')
+        fprintf(stderr, "%s: option '%s' needs a value\n", cmd, argv[optind - 1]);
+    else
+        fprintf(stderr, "%s: unknown option '%s' (see %s --help)\n", cmd, argv[optind - 1], cmd);
+    return 2;
 }

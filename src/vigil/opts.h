@@ -20,4 +20,10 @@ int opt_parse_uint(const char *s, uint64_t max, uint64_t *out);
 /* "yes"/"no" (also "y"/"n", "1"/"0", "true"/"false"), any case. */
 int opt_parse_bool(const char *s, bool *out);
 
+/* Reports what getopt_long (with a leading ':' in its optstring) refused:
+ * c == ':' a missing value, anything else an unknown option, both naming
+ * argv[optind - 1], prefixed by cmd ("vigil audit"). Returns 2, the exit
+ * status for a usage error. */
+int opt_bad(const char *cmd, int c, char *const argv[]);
+
 #endif

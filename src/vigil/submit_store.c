@@ -19,31 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "privdir.h"
 #include "submit_int.h"
-
-static int mkdir_p(char *path, char *why, size_t why_len)
-{
-    for (char *p = path + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char saved = *p;
-        *p = '\0';
-        if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-            snprintf(why, why_len, "cannot create %s: %s", path, strerror(errno));
-            *p = saved;
-            return -1;
-        }
-        *p = saved;
-        if (saved == '\0')
-            break;
-    }
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(why, why_len, "%s is not a directory", path);
-        return -1;
-    }
-    return 0;
-}
 
 char *submit_data_dir(const char *explicit_dir, char *why, size_t why_len)
 {
@@ -79,7 +56,7 @@ char *submit_data_dir(const char *explicit_dir, char *why, size_t why_len)
         snprintf(why, why_len, "out of memory");
         return NULL;
     }
-    if (dir[0] == '\0' || mkdir_p(dir, why, why_len) != 0) {
+    if (dir[0] == '\0' || privdir_make(dir, why, why_len) != 0) {
         if (dir[0] == '\0')
             snprintf(why, why_len, "empty directory name");
         free(dir);
