@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -124,7 +125,7 @@ static vg_error seal_into(int fd, const char *sha256, const uint8_t *content, si
     memcpy(head, MAGIC, MAGICN);
     crypto_secretstream_xchacha20poly1305_init_push(&stt, head + MAGICN, key);
     vg_error err = write_full(fd, head, sizeof head);
-    uint8_t *c = vg_malloc(VS_BLOB_CHUNK + ABYTES);
+    uint8_t *c = malloc(VS_BLOB_CHUNK + ABYTES);
     if (c == NULL)
         err = err ? err : VG_ERR_NOMEM;
     size_t off = 0;
@@ -140,7 +141,7 @@ static vg_error seal_into(int fd, const char *sha256, const uint8_t *content, si
         if (tag == TAG_FIN)
             break;
     }
-    vg_free(c);
+    free(c);
     sodium_memzero(&stt, sizeof stt);
     if (err == VG_OK && fsync(fd) != 0)
         err = errno_error(errno);
@@ -247,8 +248,8 @@ vg_error vs_blob_read(int fd, const char *sha256, const uint8_t key[VS_BLOB_KEYB
         memcmp(head, MAGIC, MAGICN) != 0 ||
         crypto_secretstream_xchacha20poly1305_init_pull(&stt, head + MAGICN, key) != 0)
         goto done;
-    c = vg_malloc(VS_BLOB_CHUNK + ABYTES);
-    m = vg_malloc((size_t)size);
+    c = malloc(VS_BLOB_CHUNK + ABYTES);
+    m = malloc((size_t)size);
     if (c == NULL || m == NULL) {
         err = VG_ERR_NOMEM;
         goto done;
@@ -280,10 +281,10 @@ vg_error vs_blob_read(int fd, const char *sha256, const uint8_t key[VS_BLOB_KEYB
     err = VG_OK;
 done:
     sodium_memzero(&stt, sizeof stt);
-    vg_free(c);
+    free(c);
     if (m != NULL) {
         sodium_memzero(m, (size_t)size);
-        vg_free(m);
+        free(m);
     }
     return err;
 }

@@ -41,7 +41,7 @@ void vs_blob_discard(vs_blob_tmp *t);
 int vs_blob_path(const char *data_dir, const char *sha256, char *path, size_t cap);
 /* Opens the blob read-only: VG_ERR_NOT_FOUND when missing. */
 vg_error vs_blob_open(const char *data_dir, const char *sha256, int *fd);
-/* Decrypts an opened blob of a sample of size bytes; *out is vg_malloc'd.
+/* Decrypts an opened blob of a sample of size bytes; *out is malloc'd (free()).
  * Does not close fd. */
 vg_error vs_blob_read(int fd, const char *sha256, const uint8_t key[VS_BLOB_KEYBYTES],
                       uint64_t size, uint8_t **out, size_t *len);

@@ -19,10 +19,6 @@
 
 #include "store.h"
 
-/* libvigil's allocator (lib/core/mem.h; not in the public headers). */
-void *vg_malloc(size_t n);
-void vg_free(void *p);
-
 typedef enum vsq_type { VSQ_NULL = 0, VSQ_INT, VSQ_TEXT, VSQ_BLOB } vsq_type;
 
 /* A parameter or result column. Result strings and blobs are borrowed for

@@ -163,7 +163,7 @@ vg_error vs_store_each_sample(vs_store *st, vs_sample_fn fn, void *ud)
             err = VG_ERR_ABORTED;
         if (content != NULL) {
             sodium_memzero(content, len);
-            vg_free(content);
+            free(content);
         }
     }
     json_decref(all);
@@ -174,5 +174,5 @@ vg_error vs_store_each_sample(vs_store *st, vs_sample_fn fn, void *ud)
 
 void vs_store_content_free(void *content)
 {
-    vg_free(content);
+    free(content);
 }

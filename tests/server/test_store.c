@@ -123,7 +123,7 @@ static void test_duplicate(void **state)
     assert_int_equal(vs_store_read_content(f->st, m.sha256, "ann", &out, &len), VG_OK);
     assert_int_equal(len, 5000);
     assert_memory_equal(out, p, 5000);
-    vg_free(out);
+    vs_store_content_free(out);
     free(p);
 }
 
@@ -138,7 +138,7 @@ static void read_back(sfx *f, size_t n, uint32_t seed)
     assert_int_equal(len, n);
     if (n > 0)
         assert_memory_equal(out, p, n);
-    vg_free(out);
+    vs_store_content_free(out);
     /* The blob on disk is not the plaintext. */
     char path[4096];
     assert_int_equal(vs_blob_path(f->dir, m.sha256, path, sizeof path), 0);
@@ -299,7 +299,7 @@ static void test_delete(void **state)
     /* The other sample is untouched. */
     assert_int_equal(vs_store_read_content(f->st, keep.sha256, "ann", &out, &len), VG_OK);
     assert_memory_equal(out, pk, 1000);
-    vg_free(out);
+    vs_store_content_free(out);
 
     json_t *a = sfx_audit(f);
     json_t *d = NULL;
@@ -318,7 +318,7 @@ static void test_delete(void **state)
     sfx_put(f, &m, p, BIG, 0);
     assert_int_equal(vs_store_read_content(f->st, m.sha256, "ann", &out, &len), VG_OK);
     assert_int_equal(len, BIG);
-    vg_free(out);
+    vs_store_content_free(out);
     free(p);
     free(pk);
 }

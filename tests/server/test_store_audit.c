@@ -213,7 +213,7 @@ static void test_recover(void **state)
     assert_int_equal(vs_store_read_content(f->st, m.sha256, "ann", &out, &len), VG_OK);
     assert_int_equal(len, 70000);
     assert_memory_equal(out, p, 70000);
-    vg_free(out);
+    vs_store_content_free(out);
     free(p);
     free(po);
 }

@@ -131,7 +131,7 @@ static void test_nospace(void **state)
     size_t len = 0;
     assert_int_equal(vs_store_read_content(st, small.sha256, "ann", &out, &len), VG_OK);
     assert_int_equal(len, 100000);
-    vg_free(out);
+    vs_store_content_free(out);
     vs_store_close(st);
     umount2(mnt, MNT_DETACH);
     rmdir(mnt);
