@@ -3,7 +3,7 @@
  * TCP), and hosts the on-access modules.
  *
  *     vigild --foreground --config /etc/vigil/vigild.conf
- *     vigild --foreground --socket /run/vigil/vigild.ctl -d /var/lib/vigil/db
+ *     vigild --foreground --socket /run/vigil/vigild.sock -d /var/lib/vigil/db
  *
  * Order of start, and why: configuration (any error stops us with
  * file:line), then the socket lock and listeners (a second daemon stops
