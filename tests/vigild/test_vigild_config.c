@@ -142,12 +142,29 @@ static void test_file(void **state)
     vd_config_cleanup(&cfg);
 }
 
+/* The example shipped in packaging/ must load as it is. */
+static void test_packaged(void **state)
+{
+    (void)state;
+    vd_config cfg;
+    vd_config_defaults(&cfg);
+    char err[512];
+    int rc = vd_config_load_file(&cfg, VG_SOURCE_DIR "/packaging/vigild.conf", err, sizeof err);
+    if (rc != 0)
+        fail_msg("packaging/vigild.conf: %s", err);
+    assert_int_equal(vd_config_check(&cfg, err, sizeof err), 0);
+    assert_string_equal(cfg.local_socket, "/run/vigil/vigild.sock");
+    assert_int_equal(cfg.n_onaccess_include, 1);
+    assert_true(cfg.onaccess_prevention);
+    vd_config_cleanup(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values), cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_errors), cmocka_unit_test(test_hostport),
-        cmocka_unit_test(test_file),
+        cmocka_unit_test(test_file),   cmocka_unit_test(test_packaged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
