@@ -19,7 +19,9 @@
  * (ASCII/UTF-8/Latin-1), UTF-16 (LE/BE, with or without BOM), markup
  * (HTML/XML: tags dropped, entities decoded, block tags end lines), RTF
  * (control words dropped, \par ends lines, \'hh decoded) or a PDF content
- * stream (the strings of Tj/TJ/'/" operators, Td/T* end lines). Containers
+ * stream (the strings of Tj/TJ/'/" operators, Td/T* end lines), or binary
+ * (NULs or control bytes: runs of printable 8-bit or UTF-16LE text are the
+ * lines, as in a .doc's WordDocument stream or an .xls's Workbook). Containers
  * (zip, OOXML, ODF, PDF files, mail) are opened by the engine, not here: the
  * scanner runs this detector on every object it reaches when
  * VG_SCAN_MARKINGS is set (see scanner.h), so a docx's word/document.xml or
@@ -56,7 +58,8 @@ typedef struct vg_mark_verdict {
     int classified;   /* 1: classification markings found */
     const char *rule; /* static name of the deciding rule, e.g. "us-banner",
                          "us-portion", "us-authority", "nato", "uk"; NULL if none */
-    const char *view; /* static: "text", "utf16le", "utf16be", "markup", "rtf", "pdf" */
+    const char *view; /* static: "text", "utf16le", "utf16be", "markup", "rtf", "pdf",
+                         "binary" */
     unsigned score;   /* the weight of evidence found (classified when >= 10; the
                          rules' points are in docs/markings.md) */
     unsigned n;       /* entries used in ev[] (the strongest first) */

@@ -5,6 +5,7 @@
  *   markings_markup.c  HTML / XML (OOXML, ODF) view
  *   markings_rtf.c     RTF view
  *   markings_pdf.c     PDF content-stream view
+ *   markings_binary.c  binary view: printable 8-bit and UTF-16LE runs (.doc, .xls, .ppt)
  *   markings_rules.c   what one line is (banner, portion mark, authority line)
  *   markings_banner.c  the banner grammar (levels, control markings, caveats)
  *   markings_score.c   what the lines add up to: score, rule, evidence, reason
@@ -95,6 +96,13 @@ typedef struct vgi_mark_rules {
     unsigned auth_mask; /* label kinds seen */
     int auth_block;     /* two different labels within VGI_MARK_BLOCK_GAP lines */
     uint32_t auth_block_off;
+
+    /* Only strong evidence counts (an executable read through the binary
+     * view): every string of a program is a "line" there, so lone level
+     * words, "(S) ..." strings and single authority labels prove nothing;
+     * a banner with controls, portion marks with controls and an authority
+     * block still do. */
+    int strong_only;
 } vgi_mark_rules;
 
 /* A banner line's family and strength (markings_banner.c). */
@@ -133,7 +141,8 @@ typedef enum vgi_mark_view {
     VGI_VIEW_UTF16BE,
     VGI_VIEW_MARKUP,
     VGI_VIEW_RTF,
-    VGI_VIEW_PDF
+    VGI_VIEW_PDF,
+    VGI_VIEW_BINARY
 } vgi_mark_view;
 
 vgi_mark_view vgi_mark_view_pick(const uint8_t *p, size_t n);
@@ -144,5 +153,6 @@ void vgi_mark_view_utf16(const uint8_t *p, size_t n, int big_endian, vgi_mark_lb
 void vgi_mark_view_markup(const uint8_t *p, size_t n, vgi_mark_lb *lb);
 void vgi_mark_view_rtf(const uint8_t *p, size_t n, vgi_mark_lb *lb);
 void vgi_mark_view_pdf(const uint8_t *p, size_t n, vgi_mark_lb *lb);
+void vgi_mark_view_binary(const uint8_t *p, size_t n, vgi_mark_lb *lb);
 
 #endif

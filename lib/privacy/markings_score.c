@@ -14,7 +14,11 @@
  * so any one strong piece decides alone, and a weak piece needs another:
  * "CONFIDENTIAL" (6) + "(C) para" (4) = 10; "CONFIDENTIAL" alone = 6. The
  * deciding rule is the first of us-banner, nato, uk, us-portion, us-authority
- * that reaches 10 alone; when only the sum does, the one that gave most. */
+ * that reaches 10 alone; when only the sum does, the one that gave most.
+ *
+ * In an executable read through the binary view (strong_only) the weak
+ * pieces count nothing: a bare level line, bare portion marks and isolated
+ * authority labels are what the strings of any program may hold. */
 #include "markings_int.h"
 
 #include <stdarg.h>
@@ -23,8 +27,10 @@
 
 #define THRESHOLD 10
 
-static unsigned banner_score(const vgi_mark_banner *b)
+static unsigned banner_score(const vgi_mark_rules *r, const vgi_mark_banner *b)
 {
+    if (r->strong_only && !b->strong)
+        return 0;
     return (b->strong ? 10u : 6u) + (b->count >= 2 ? 6u : 0u);
 }
 
@@ -36,7 +42,7 @@ static int best_banner(const vgi_mark_rules *r, int fam, unsigned *score)
     for (unsigned k = 0; k < r->nbanner; k++) {
         if (r->banner[k].family != fam)
             continue;
-        unsigned s = banner_score(&r->banner[k]);
+        unsigned s = banner_score(r, &r->banner[k]);
         if (s > *score) {
             *score = s;
             best = (int)k;
@@ -47,7 +53,7 @@ static int best_banner(const vgi_mark_rules *r, int fam, unsigned *score)
 
 static int bare_counts(const vgi_mark_rules *r)
 {
-    return r->n_list == 0;
+    return r->n_list == 0 && !r->strong_only;
 }
 
 static unsigned portion_score(const vgi_mark_rules *r)
@@ -74,7 +80,7 @@ static unsigned auth_score(const vgi_mark_rules *r)
     unsigned labels = popcount(r->auth_mask);
     if (r->auth_block)
         return 10 + 2 * (labels > 2 ? labels - 2 : 0);
-    return 4 * labels;
+    return r->strong_only ? 0 : 4 * labels;
 }
 
 static int portion_counts(const vgi_mark_rules *r, const vgi_mark_portion *p)

@@ -8,6 +8,7 @@
  *     EF BB BF  <html>...          markup (BOM, space, <) -> "markup"
  *     {\rtf1\ansi ...              RTF                    -> "rtf"
  *     q 1 0 0 1 0 0 cm BT ... Tj   PDF content stream     -> "pdf"
+ *     EC A5 C1 00 ... 00 00 ...    NULs / control bytes   -> "binary"
  *     anything else                UTF-8 / Latin-1 text   -> "text"
  *
  * Plain text is the hot path (the server judges every object of every
@@ -82,6 +83,8 @@ const char *vgi_mark_view_name(vgi_mark_view v)
         return "rtf";
     case VGI_VIEW_PDF:
         return "pdf";
+    case VGI_VIEW_BINARY:
+        return "binary";
     case VGI_VIEW_TEXT:
         break;
     }
@@ -129,6 +132,20 @@ static int looks_pdf(const uint8_t *p, size_t n)
     return find_token(p, lim, from, "Tj") != NULL || find_token(p, lim, from, "TJ") != NULL;
 }
 
+/* Binary, not text: the sample holds a NUL, or more than 1 in 8 of its bytes
+ * are C0 controls other than tab, LF, CR, FF and ESC (text never has NULs;
+ * ANSI logs have ESC). UTF-16 text was taken before this is asked. */
+static int looks_binary(const uint8_t *p, size_t sample)
+{
+    if (memchr(p, 0, sample) != NULL)
+        return 1;
+    size_t ctl = 0;
+    for (size_t i = 0; i < sample; i++)
+        ctl += p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r' && p[i] != '\f' &&
+               p[i] != 0x1B;
+    return ctl * 8 > sample;
+}
+
 vgi_mark_view vgi_mark_view_pick(const uint8_t *p, size_t n)
 {
     if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE)
@@ -158,6 +175,8 @@ vgi_mark_view vgi_mark_view_pick(const uint8_t *p, size_t n)
         return VGI_VIEW_RTF;
     if (looks_pdf(p, n))
         return VGI_VIEW_PDF;
+    if (looks_binary(p, sample))
+        return VGI_VIEW_BINARY;
     return VGI_VIEW_TEXT;
 }
 

@@ -2,8 +2,15 @@
  * the way each format stores it (plain text, UTF-16 LE with BOM and BE
  * without, HTML, an OOXML word/document.xml body with every paragraph split
  * over two runs, an ODF content.xml body, RTF, a PDF content stream that
- * uses Tj, TJ with kerning gaps and ', and a mail message). Include from one
- * test file. */
+ * uses Tj, TJ with kerning gaps and ', a mail message) and the binary
+ * streams of legacy Office files and executables: a Word WordDocument-like
+ * stream with cp1252 text and one with UTF-16LE text (FIB-like junk before,
+ * a junk block between paragraphs, junk after), an Excel Workbook-like
+ * stream whose shared string table holds the lines (8-bit and UTF-16
+ * strings alternating), a PowerPoint Document-like stream of text atoms, and
+ * an ELF-like executable whose string table holds the lines as C strings and
+ * again as length-prefixed UTF-16 resource strings. Include from one test
+ * file. */
 #ifndef VG_TEST_MARKINGS_GEN_H
 #define VG_TEST_MARKINGS_GEN_H
 
@@ -22,14 +29,23 @@ enum {
     F_RTF = 1 << 6,
     F_PDF = 1 << 7,
     F_MAIL = 1 << 8,
-    F_ALL = (1 << 9) - 1,
+    F_DOC8 = 1 << 9,
+    F_DOC16 = 1 << 10,
+    F_XLS = 1 << 11,
+    F_PPT = 1 << 12,
+    F_ALL = (1 << 13) - 1,
+    F_EXE = 1 << 13, /* not in F_ALL: only for the documents that ask for it */
+    F_BIN = F_DOC8 | F_DOC16 | F_XLS | F_PPT,
 };
+#define G_NFMT 14
 
-static const char *const fmt_names[] = {"text", "utf16le", "utf16be", "html", "ooxml",
-                                        "odf",  "rtf",     "pdf",     "mail"};
+static const char *const fmt_names[G_NFMT] = {"text",  "utf16le", "utf16be", "html", "ooxml",
+                                              "odf",   "rtf",     "pdf",     "mail", "doc8",
+                                              "doc16", "xls-sst", "ppt",     "exe"};
 /* the view the detector should pick for each format */
-static const char *const fmt_views[] = {"text",   "utf16le", "utf16be", "markup", "markup",
-                                        "markup", "rtf",     "pdf",     "text"};
+static const char *const fmt_views[G_NFMT] = {"text",   "utf16le", "utf16be", "markup", "markup",
+                                              "markup", "rtf",     "pdf",     "text",   "binary",
+                                              "binary", "binary",  "binary",  "binary"};
 
 typedef struct gbuf {
     uint8_t *p;
@@ -151,6 +167,172 @@ static void g_pdf_str(gbuf *b, const char *s, size_t n)
     g_byte(b, ')');
 }
 
+/* Binary structure: n deterministic bytes, 40 % NULs, the rest any value,
+ * starting and ending with a NUL so no junk byte glues onto text. */
+static void g_junk(gbuf *b, size_t n, uint32_t seed)
+{
+    uint32_t x = seed * 2654435761u + 1;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        uint8_t c = (uint8_t)(x >> 16);
+        g_byte(b, i == 0 || i + 1 == n || (x >> 8) % 5 < 2 ? 0 : c);
+    }
+}
+
+static void g_le16(gbuf *b, unsigned v)
+{
+    uint8_t x[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+    g_put(b, x, 2);
+}
+
+static void g_le32(gbuf *b, uint32_t v)
+{
+    g_le16(b, v & 0xFFFF);
+    g_le16(b, v >> 16);
+}
+
+/* UTF-8 s as cp1252 (Latin-1, em/en dash, quotes; '?' for the rest). */
+static void g_cp1252(gbuf *b, const char *s)
+{
+    size_t i = 0;
+    while (s[i]) {
+        uint32_t c = g_utf8(s, &i);
+        if (c == 0x2014)
+            c = 0x97;
+        else if (c == 0x2013)
+            c = 0x96;
+        else if (c == 0x2019)
+            c = 0x92;
+        else if (c > 0xFF)
+            c = '?';
+        g_byte(b, (uint8_t)c);
+    }
+}
+
+static int g_latin1(const char *s)
+{
+    size_t i = 0;
+    while (s[i])
+        if (g_utf8(s, &i) > 0xFF)
+            return 0;
+    return 1;
+}
+
+static size_t g_cps(const char *s)
+{
+    size_t i = 0, k = 0;
+    while (s[i]) {
+        g_utf8(s, &i);
+        k++;
+    }
+    return k;
+}
+
+/* A WordDocument-like stream: a FIB-like header of junk (1.5 KiB), the
+ * paragraphs (cp1252 or UTF-16LE, each ended by 0x0D; the second one is a
+ * table cell ended by 0x07), a junk block after the second paragraph (a
+ * piece boundary), junk after the text. */
+static void g_word(gbuf *b, const char *const *lines, size_t n, int u16)
+{
+    g_put(b, "\xEC\xA5\xC1\x00", 4);
+    g_junk(b, 1536, 1);
+    for (size_t i = 0; i < n; i++) {
+        if (u16)
+            g_u16_str(b, lines[i], 0);
+        else
+            g_cp1252(b, lines[i]);
+        uint8_t end = i == 1 ? 0x07 : 0x0D;
+        g_byte(b, end);
+        if (u16)
+            g_byte(b, 0);
+        if (i == 1)
+            g_junk(b, 300, 2);
+    }
+    g_junk(b, 700, 3);
+}
+
+/* A Workbook-like stream: BOF, some records, an SST whose strings are the
+ * lines ([cch][flags][chars], 8-bit and UTF-16 alternating), EOF, junk. */
+static void g_xls(gbuf *b, const char *const *lines, size_t n)
+{
+    g_put(b, "\x09\x08\x10\x00\x00\x06\x05\x00", 8);
+    g_junk(b, 1200, 4);
+    gbuf sst = {0};
+    g_le32(&sst, (uint32_t)n);
+    g_le32(&sst, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
+        int u16 = i % 2 == 1 || !g_latin1(lines[i]);
+        g_le16(&sst, (unsigned)g_cps(lines[i]));
+        g_byte(&sst, u16 ? 1 : 0);
+        if (u16)
+            g_u16_str(&sst, lines[i], 0);
+        else
+            g_cp1252(&sst, lines[i]);
+    }
+    g_le16(b, 0x00FC);
+    g_le16(b, (unsigned)sst.n);
+    g_put(b, sst.p, sst.n);
+    free(sst.p);
+    g_put(b, "\x0A\x00\x00\x00", 4); /* EOF */
+    g_junk(b, 500, 5);
+}
+
+static void g_ppt_rec(gbuf *b, unsigned type, size_t len)
+{
+    g_le16(b, 0);
+    g_le16(b, type);
+    g_le32(b, (uint32_t)len);
+}
+
+/* A PowerPoint Document-like stream: a container of, per line, a
+ * TextHeaderAtom, a TextCharsAtom (UTF-16) or TextBytesAtom (8-bit),
+ * alternating, and a StyleTextPropAtom of junk. */
+static void g_ppt(gbuf *b, const char *const *lines, size_t n)
+{
+    g_put(b, "\x0F\x00\xE8\x03\x00\x00\x00\x00", 8);
+    g_junk(b, 1100, 6);
+    for (size_t i = 0; i < n; i++) {
+        g_ppt_rec(b, 0x0F9F, 4);
+        g_le32(b, i == 0 ? 0 : 1);
+        int u16 = i % 2 == 0 || !g_latin1(lines[i]);
+        size_t cps = g_cps(lines[i]);
+        g_ppt_rec(b, u16 ? 0x0FA0 : 0x0FA8, u16 ? 2 * cps : cps);
+        if (u16)
+            g_u16_str(b, lines[i], 0);
+        else
+            g_cp1252(b, lines[i]);
+        g_ppt_rec(b, 0x0FA1, 18);
+        g_junk(b, 18, 7 + (uint32_t)i);
+    }
+    g_junk(b, 400, 8);
+}
+
+/* An ELF-like executable: header and code junk, a .rodata of C strings
+ * (ordinary program strings, then the even-numbered lines, NUL-terminated),
+ * junk, the odd-numbered lines as length-prefixed UTF-16 resource strings,
+ * more junk. Each line is in the file once. */
+static void g_exe(gbuf *b, const char *const *lines, size_t n)
+{
+    g_put(b,
+          "\x7F"
+          "ELF\x02\x01\x01\x00",
+          8);
+    g_junk(b, 2048, 9);
+    static const char *const prog[] = {"usage: %s [-v] [-o file] input",
+                                       "error: cannot open %s: %s", "GLIBC_2.34",
+                                       "__libc_start_main", "out of memory"};
+    for (size_t i = 0; i < 5; i++)
+        g_put(b, prog[i], strlen(prog[i]) + 1);
+    for (size_t i = 0; i < n; i += 2)
+        g_put(b, lines[i], strlen(lines[i]) + 1);
+    g_junk(b, 512, 10);
+    for (size_t i = 1; i < n; i += 2) {
+        g_le16(b, (unsigned)g_cps(lines[i]));
+        g_u16_str(b, lines[i], 0);
+    }
+    g_junk(b, 1024, 11);
+}
+
 /* Renders lines[0..n) in format f (one F_ bit) into a fresh buffer. */
 static gbuf g_render(int f, const char *const *lines, size_t n)
 {
@@ -261,6 +443,19 @@ static gbuf g_render(int f, const char *const *lines, size_t n)
             g_str(&b, lines[i]);
             g_str(&b, "\r\n");
         }
+        break;
+    case F_DOC8:
+    case F_DOC16:
+        g_word(&b, lines, n, f == F_DOC16);
+        break;
+    case F_XLS:
+        g_xls(&b, lines, n);
+        break;
+    case F_PPT:
+        g_ppt(&b, lines, n);
+        break;
+    case F_EXE:
+        g_exe(&b, lines, n);
         break;
     default:
         abort();

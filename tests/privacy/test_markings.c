@@ -3,7 +3,9 @@
  * about secrecy (news quoting markings, "company confidential" footers, a
  * "TOP SECRET" recipe headline, legal lettered lists, Secret Santa, a spy
  * novel, a guide about markings written as prose, copyright lines, config
- * files, source code), each rendered in several formats by markings_gen.h.
+ * files, source code, executables holding marking words as lone strings),
+ * each rendered in several formats by markings_gen.h (text formats and the
+ * binary streams of .doc, .xls and .ppt files).
  * Every verdict is asserted, evidence must point into the original bytes at
  * the marking, and precision and recall over the corpus are printed and
  * must both be 1. Known limits are kept apart, asserted as documented. */
@@ -34,20 +36,20 @@ static const doc corpus[] = {
       "(U) Further reporting will follow.", "Classified By: J. Smith, Chief, Operations",
       "Derived From: NSA/CSSM 1-52", "Declassify On: 20501231", "TOP SECRET//SI//NOFORN"}},
     {"secret-top-bottom",
-     F_TEXT | F_HTML | F_PDF,
+     F_TEXT | F_HTML | F_PDF | F_DOC16 | F_PPT,
      1,
      "us-banner",
      {"SECRET", "Subject: Logistics review",
       "The convoy schedule is attached for review by the working group.",
       "No changes are expected before the end of the quarter.", "SECRET"}},
     {"confidential-numbered-portions",
-     F_TEXT | F_OOXML | F_RTF | F_U16BE,
+     F_TEXT | F_OOXML | F_RTF | F_U16BE | F_DOC8 | F_DOC16,
      1,
      "us-portion",
      {"CONFIDENTIAL", "1. (C) The delegation met the minister on Tuesday.",
       "2. (U) The press was not present.", "3. (C) Follow-up talks are planned for May."}},
     {"portions-only",
-     F_TEXT | F_ODF | F_RTF | F_U16LE,
+     F_TEXT | F_ODF | F_RTF | F_U16LE | F_BIN,
      1,
      "us-portion",
      {"MEMORANDUM FOR THE DIRECTOR",
@@ -55,13 +57,13 @@ static const doc corpus[] = {
       "(S//NF) The assessment is made with moderate confidence.",
       "(U) Coordination with partners is ongoing."}},
     {"authority-only",
-     F_TEXT | F_HTML | F_MAIL,
+     F_TEXT | F_HTML | F_MAIL | F_DOC8,
      1,
      "us-authority",
      {"Annex B, page 4", "Classified By: Director, Office of Analysis", "Reason: 1.4(c)",
       "Declassify On: 25X1, 20691231"}},
     {"nato-secret-repeated",
-     F_TEXT | F_OOXML | F_PDF,
+     F_TEXT | F_OOXML | F_PDF | F_PPT | F_XLS,
      1,
      "nato",
      {"NATO SECRET", "Subject: Exercise planning conference",
@@ -73,7 +75,7 @@ static const doc corpus[] = {
      {"COSMIC TOP SECRET", "Annex A to the operations plan",
       "Distribution is limited to the addressees."}},
     {"uk-secret-with-portion",
-     F_TEXT | F_RTF | F_HTML,
+     F_TEXT | F_RTF | F_HTML | F_DOC16,
      1,
      "uk",
      {"UK SECRET", "The attached report covers the period January to March.",
@@ -120,7 +122,7 @@ static const doc corpus[] = {
       "Some pages bore portion marks such as (TS//SI//NF) and (S), according to the filing.",
       "Investigators said the classified documents were mixed with news clippings."}},
     {"company-confidential-footer",
-     F_TEXT | F_OOXML | F_PDF | F_HTML,
+     F_TEXT | F_OOXML | F_PDF | F_HTML | F_XLS | F_PPT | F_EXE,
      0,
      NULL,
      {"Quarterly results", "Revenue grew 4% on the previous quarter.",
@@ -133,7 +135,7 @@ static const doc corpus[] = {
      {"TOP SECRET", "Grandma's top secret chili recipe", "(a) 2 lb ground beef",
       "(b) 1 onion, chopped", "(c) the secret spice mix", "The top secret is the cinnamon."}},
     {"legal-lettered-list",
-     F_TEXT | F_RTF | F_OOXML,
+     F_TEXT | F_RTF | F_OOXML | F_DOC8 | F_DOC16,
      0,
      NULL,
      {"CONFIDENTIAL", "NON-DISCLOSURE AGREEMENT",
@@ -143,13 +145,13 @@ static const doc corpus[] = {
       "(D) This Agreement is governed by the laws of Delaware.",
       "(S) Signatures follow on the next page."}},
     {"secret-santa",
-     F_TEXT | F_HTML | F_MAIL,
+     F_TEXT | F_HTML | F_MAIL | F_PPT,
      0,
      NULL,
      {"SECRET SANTA", "Secret Santa 2024 is here!", "Draw a name and keep it secret.",
       "Gifts should cost no more than 20 dollars."}},
     {"spy-novel",
-     F_TEXT | F_RTF | F_PDF | F_U16LE,
+     F_TEXT | F_RTF | F_PDF | F_U16LE | F_DOC8 | F_DOC16,
      0,
      NULL,
      {"Chapter 7", "The folder on the desk was stamped TOP SECRET in red, and under it NOFORN.",
@@ -157,7 +159,7 @@ static const doc corpus[] = {
       "He read the first line: (S) Agent CARDINAL has been compromised.",
       "Then he burned it, as the Derived From: line instructed."}},
     {"guide-about-markings",
-     F_TEXT | F_HTML | F_ODF | F_U16BE,
+     F_TEXT | F_HTML | F_ODF | F_U16BE | F_DOC16 | F_XLS,
      0,
      NULL,
      {"How classified documents are marked",
@@ -179,19 +181,19 @@ static const doc corpus[] = {
      {"Choose one:", "(A) Accept the offer", "(B) Reject the offer", "(C) Defer the decision",
       "(S) Skip this question"}},
     {"config-file",
-     F_TEXT | F_U16LE,
+     F_TEXT | F_U16LE | F_EXE,
      0,
      NULL,
      {"[database]", "SECRET_KEY=abc123def456", "password = hunter2", "classification = secret",
       "TOP_SECRET=1", "; CONFIDENTIAL values below"}},
     {"source-code",
-     F_TEXT,
+     F_TEXT | F_EXE,
      0,
      NULL,
      {"static const char *SECRET_KEY = \"changeme\";", "#define TOP_SECRET 1",
       "if (is_secret(x)) {", "    return CONFIDENTIAL;", "}"}},
     {"business-letter-stamp",
-     F_TEXT | F_OOXML | F_RTF | F_PDF | F_MAIL,
+     F_TEXT | F_OOXML | F_RTF | F_PDF | F_MAIL | F_BIN,
      0,
      NULL,
      {"CONFIDENTIAL", "Dear Ms. Jones,", "We are pleased to offer you the position.", "Sincerely,",
@@ -217,11 +219,43 @@ static const doc corpus[] = {
      {"Please send the file(s) and the form(s).", "(S)ome readers wrote in.",
       "(S)-ibuprofen is the active enantiomer."}},
     {"unclassified-fouo",
-     F_TEXT | F_HTML,
+     F_TEXT | F_HTML | F_DOC16 | F_XLS,
      0,
      NULL,
      {"UNCLASSIFIED//FOR OFFICIAL USE ONLY", "(U//FOUO) The schedule for the visit is attached.",
       "(U) Questions go to the protocol office.", "UNCLASSIFIED//FOR OFFICIAL USE ONLY"}},
+    /* ---- unmarked binaries: markings as lone strings ---- */
+    {"exe-string-table",
+     F_EXE,
+     0,
+     NULL,
+     {"SECRET", "Confidential", "TOP SECRET", "classification level: %s", "CONFIDENTIAL",
+      "(S) skip signature check", "Secret", "NOFORN", "access denied: %s requires %s"}},
+    /* In an executable only strong evidence counts: the same bare level
+     * word twice (an ASCII and a UTF-16 copy) is no stamp at top and
+     * bottom, and a level word with an "(S) ..." string is no marked
+     * paragraph. */
+    {"exe-level-word-twice", F_EXE, 0, NULL, {"CONFIDENTIAL", "CONFIDENTIAL"}},
+    {"exe-level-word-and-portion-like-string",
+     F_EXE,
+     0,
+     NULL,
+     {"SECRET", "(S) skip signature check"}},
+    {"exe-level-enum",
+     F_EXE,
+     0,
+     NULL,
+     {"UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET", "TOP SECRET", "COSMIC TOP SECRET?",
+      "level_to_string", "TOP_SECRET", "%s//%s"}},
+    {"doc-news-classified-files",
+     F_BIN,
+     0,
+     NULL,
+     {"Classified files found at former adviser's home",
+      "The boxes held documents marked TOP SECRET and SECRET, the filing said.",
+      "Some bore the marking TOP SECRET//SI//NOFORN across the top of each page.",
+      "(AP) Lawyers for the adviser said the files had been declassified.",
+      "Reporting by the Associated Press."}},
 };
 
 /* Known limits: each is asserted to give the wrong verdict documented in
@@ -249,7 +283,7 @@ static const doc limits[] = {
 };
 
 static size_t tp, fp, tn, fn;
-static size_t per_fmt[9][4]; /* TP FP TN FN by format */
+static size_t per_fmt[G_NFMT][4]; /* TP FP TN FN by format */
 
 static int check_evidence(const gbuf *b, int f, const vg_mark_verdict *v, const char *name)
 {
@@ -288,7 +322,7 @@ static int run_doc(const doc *d, int count)
     while (nl < 16 && d->lines[nl] != NULL)
         nl++;
     int good = 1;
-    for (int f = 1; f & F_ALL; f <<= 1) {
+    for (int f = 1; f < 1 << G_NFMT; f <<= 1) {
         if (!(d->formats & f))
             continue;
         gbuf b = g_render(f, d->lines, nl);
@@ -337,7 +371,7 @@ static void test_corpus(void **state)
     print_message("markings corpus: %zu marked, %zu unmarked; TP %zu FP %zu TN %zu FN %zu; "
                   "precision %.3f recall %.3f\n",
                   tp + fn, tn + fp, tp, fp, tn, fn, precision, recall);
-    for (int k = 0; k < 9; k++)
+    for (int k = 0; k < G_NFMT; k++)
         print_message("  %-8s marked %2zu (TP %2zu FN %zu)  unmarked %2zu (TN %2zu FP %zu)\n",
                       fmt_names[k], per_fmt[k][0] + per_fmt[k][3], per_fmt[k][0], per_fmt[k][3],
                       per_fmt[k][2] + per_fmt[k][1], per_fmt[k][2], per_fmt[k][1]);

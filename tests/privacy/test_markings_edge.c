@@ -1,7 +1,7 @@
 /* The marking detector at its edges: arguments, empty and huge inputs, the
  * input cap, lines longer than a line buffer, binary garbage, a failing
  * allocator, exact evidence offsets through every view (entities, UTF-16,
- * split OOXML runs, RTF escapes, PDF hex strings), what each view must not
+ * split OOXML runs, RTF escapes, PDF hex strings, binary runs), what each view must not
  * read (script bodies, comments, RTF font tables, PDF ActualText), and the
  * reasons a human is shown. */
 #include "testutil.h"
@@ -171,6 +171,113 @@ static void test_utf16_offsets(void **state)
     v = check(le + 2, 2 * l); /* LE without BOM */
     assert_string_equal(v.view, "utf16le");
     assert_int_equal(v.classified, 1);
+}
+
+/* Appends s as UTF-16LE to p at *at. */
+static void put_u16(uint8_t *p, size_t *at, const char *s)
+{
+    for (; *s; s++) {
+        p[(*at)++] = (uint8_t)*s;
+        p[(*at)++] = 0;
+    }
+}
+
+static void put_bytes(uint8_t *p, size_t *at, const void *s, size_t n)
+{
+    memcpy(p + *at, s, n);
+    *at += n;
+}
+
+static void test_binary_view(void **state)
+{
+    (void)state;
+    uint8_t b[512];
+    size_t n = 0;
+    /* 8-bit runs; 0x0B, 0x07 and binary bytes end lines; offsets are bytes */
+    put_bytes(b, &n, "\x00\x01\x02\x03", 4);
+    put_bytes(b, &n, "TOP SECRET//NOFORN\x0B(S//NF) Body.\x07\x00\x13\x95 SECRET \x95\x00", 41);
+    vg_mark_verdict v = check(b, n);
+    assert_string_equal(v.view, "binary");
+    assert_int_equal(v.classified, 1);
+    assert_string_equal(v.rule, "us-banner");
+    assert_string_equal(v.ev[0].text, "TOP SECRET//NOFORN");
+    assert_int_equal(v.ev[0].offset, 4);
+    assert_int_equal(v.ev[0].length, 18);
+    assert_string_equal(v.ev[1].kind, "portion");
+    assert_int_equal(v.ev[1].offset, 23);
+    assert_sane(&v, n, 0);
+
+    /* UTF-16LE at an odd offset, after a byte that glues as 8-bit ("ZS"),
+     * behind 16 NULs (so the buffer is not UTF-16 text) */
+    n = 0;
+    memset(b, 0, 16);
+    n = 16;
+    put_bytes(b, &n, "\x00\x01Z", 3);
+    put_u16(b, &n, "SECRET//NOFORN");
+    put_bytes(b, &n, "\x0D\x00\x00\x00", 4);
+    v = check(b, n);
+    assert_string_equal(v.view, "binary");
+    assert_int_equal(v.classified, 1);
+    assert_string_equal(v.ev[0].text, "SECRET//NOFORN");
+    assert_int_equal(v.ev[0].offset, 19);
+    assert_int_equal(v.ev[0].length, 28);
+
+    /* runs shorter than 4 characters are not lines: "(C)" is no portion
+     * (8 NULs first: a buffer this small is otherwise UTF-16 by its NULs) */
+    memset(b, 0, 8);
+    n = 8;
+    put_bytes(b, &n,
+              "\x00\x05"
+              "CONFIDENTIAL\x00(C)\x00\x02",
+              20);
+    v = check(b, n);
+    assert_string_equal(v.view, "binary");
+    assert_int_equal(v.classified, 0);
+    n = 8;
+    put_bytes(b, &n,
+              "\x00\x05"
+              "CONFIDENTIAL\x00(C) x\x00\x02",
+              22);
+    v = check(b, n);
+    assert_int_equal(v.classified, 1);
+    assert_int_equal(v.ev[1].offset, 23);
+
+    /* BIFF8 shared strings: the next string's cch (40 = '(') does not glue on */
+    const char *next = "Quarterly figures for the western region";
+    for (int u16 = 0; u16 <= 1; u16++) {
+        n = 0;
+        put_bytes(b, &n, "\xFC\x00\x80\x00\x02\x00\x00\x00\x02\x00\x00\x00\x0E\x00", 14);
+        b[n++] = (uint8_t)u16;
+        size_t at = n;
+        if (u16)
+            put_u16(b, &n, "SECRET//NOFORN");
+        else
+            put_bytes(b, &n, "SECRET//NOFORN", 14);
+        b[n++] = 40;
+        b[n++] = 0;
+        b[n++] = (uint8_t)u16;
+        if (u16)
+            put_u16(b, &n, next);
+        else
+            put_bytes(b, &n, next, strlen(next));
+        v = check(b, n);
+        assert_string_equal(v.view, "binary");
+        assert_int_equal(v.classified, 1);
+        assert_string_equal(v.ev[0].text, "SECRET//NOFORN");
+        assert_int_equal(v.ev[0].offset, at);
+        assert_int_equal(v.ev[0].length, u16 ? 28 : 14);
+    }
+
+    /* the choice: one NUL, or many control bytes, make a buffer binary;
+     * ANSI colour escapes do not */
+    v = check("TOP SECRET//NOFORN\nbody\n\0", 25);
+    assert_string_equal(v.view, "binary");
+    assert_int_equal(v.classified, 1);
+    v = check_str("\x01\x02\x03\x04\x05\x06SECRET//NOFORN\x01\x02\x03\x04\x05\x06\x07\x08");
+    assert_string_equal(v.view, "binary");
+    assert_int_equal(v.classified, 1);
+    v = check_str("\x1B[1mTOP SECRET//NOFORN\x1B[0m\nlog line\n");
+    assert_string_equal(v.view, "text");
 }
 
 static void test_markup(void **state)
@@ -448,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_line_endings),
         cmocka_unit_test(test_decorated_and_spaced),
         cmocka_unit_test(test_utf16_offsets),
+        cmocka_unit_test(test_binary_view),
         cmocka_unit_test(test_markup),
         cmocka_unit_test(test_rtf),
         cmocka_unit_test(test_pdf),
