@@ -181,6 +181,15 @@ int main(int argc, char **argv)
     }
     if (pidf != NULL && vd_config_set_str(&cfg.pid_file, pidf) != 0)
         goto out;
+    /* VaultDirectory defaults to <StateDirectory>/vault (docs/vigild.md);
+     * resolved here, once, so the quarantine and the exclusion list see
+     * the same path. */
+    if (cfg.vault_dir == NULL && cfg.state_dir != NULL) {
+        char vault[4096];
+        snprintf(vault, sizeof vault, "%s/vault", cfg.state_dir);
+        if (vd_config_set_str(&cfg.vault_dir, vault) != 0)
+            goto out;
+    }
     if (vd_config_check(&cfg, err, sizeof err) != 0) {
         fprintf(stderr, "vigild: %s\n", err);
         goto out;

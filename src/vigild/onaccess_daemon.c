@@ -192,13 +192,7 @@ vd_oa_bridge *vd_oa_bridge_new(vd_daemon *d, unsigned slots)
         b->delay_ms = (unsigned)strtoul(delay, NULL, 10);
         vd_log(d, VD_LOG_WARN, "onaccess.test_delay", "ms=%u note=\"test hook\"", b->delay_ms);
     }
-    char vault_dir[4096];
     const char *vdir = b->cfg->vault_dir;
-    if (b->cfg->quarantine_on_detect && vdir == NULL && b->cfg->state_dir != NULL) {
-        /* No VaultDirectory: the vault lives in the state directory. */
-        snprintf(vault_dir, sizeof vault_dir, "%s/vault", b->cfg->state_dir);
-        vdir = vault_dir;
-    }
     if (b->cfg->quarantine_on_detect && vdir) {
         vg_vault_opts vo = {.create = 1};
         vg_diag diag;
