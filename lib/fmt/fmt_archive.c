@@ -482,6 +482,7 @@ typedef struct walk {
     vg_error err;     /* first error to return */
     int done;         /* stop the walk */
     unsigned members; /* members handed to the scan */
+    unsigned entries; /* headers read (members, directories, links...) */
 } walk;
 
 /* A filter under a format that may have read only the start of its stream. */
@@ -689,6 +690,7 @@ static void walk_entries(walk *w)
             set_err(w, report_failure(w->r, w->a, index, NULL));
             break;
         }
+        w->entries++;
         int raw = (LA->archive_format(w->a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_RAW;
         if (raw && LA->archive_filter_count(w->a) <= 1)
             break; /* libarchive recognised nothing: not a container */
@@ -742,6 +744,43 @@ static vg_error open_one_level(reader *r, struct archive **out)
     return err;
 }
 
+/* The entry count of a zip's end-of-central-directory record (the last
+ * "PK\5\6" in the final 64 KiB + 22 bytes), or -1 when there is none or it
+ * says zip64 (0xFFFF). */
+static long zip_eocd_entries(vg_fmap *map)
+{
+    uint64_t size = vg_fmap_size(map);
+    size_t tail = size < 65557 ? (size_t)size : 65557;
+    if (tail < 22)
+        return -1;
+    const uint8_t *p = vg_fmap_need(map, size - tail, tail);
+    if (p == NULL)
+        return -1;
+    for (size_t i = tail - 22 + 1; i-- > 0;)
+        if (memcmp(p + i, "PK\5\6", 4) == 0) {
+            unsigned total = p[i + 10] | (unsigned)p[i + 11] << 8;
+            return total == 0xFFFF ? -1 : (long)total;
+        }
+    return -1;
+}
+
+/* libarchive reads a zip through its central directory, and a directory
+ * whose first entry is damaged reads as an archive that simply ends: no
+ * error, and the members behind it unseen. Compare with the count the end
+ * record promises, so that such a zip is reported, not passed as clean. */
+static void check_zip_count(walk *w)
+{
+    if (w->err != VG_OK || w->done || vgi_scan_should_stop(w->r->ctx) ||
+        (LA->archive_format(w->a) & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_ZIP)
+        return;
+    long want = zip_eocd_entries(w->r->map);
+    if (want > (long)w->entries)
+        vgi_scan_report_error(w->r->ctx, VG_ERR_MALFORMED, "zip",
+                              "zip: the central directory lists %ld entries, only %u could be "
+                              "read (corrupt directory)",
+                              want, w->entries);
+}
+
 static vg_error archive_parse(vgi_scan_ctx *ctx, vg_fmap *map)
 {
     const char *why = NULL;
@@ -763,6 +802,7 @@ static vg_error archive_parse(vgi_scan_ctx *ctx, vg_fmap *map)
         goto done;
     w.a = a;
     walk_entries(&w);
+    check_zip_count(&w);
     if (w.err == VG_OK && !w.done && w.members == 0 && !vgi_scan_should_stop(ctx) &&
         hides_stream(a)) {
         /* A stream that inflates to "an archive with no files": a gzip of
